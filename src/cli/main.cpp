@@ -1,0 +1,58 @@
+// patchbay: the one binary. Subcommands (one file each in src/cli/):
+//
+//   version    print the version
+//   types      list the registered connector types and their commands
+//   exec       run one command of a built-in connector and print its result
+//   scaffold   write a new built-in connector and register it
+//
+// Exit codes: 0 success, 1 a failure result or refused operation, 2 usage error.
+
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+#include <utility>
+#include <vector>
+
+#include "cli/console_logger.hpp"
+#include "cli/subcommands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace patchbay::cli;
+  CLI::App app{"patchbay: define, generate, version, test and run connectors"};
+  app.require_subcommand(1);
+  GlobalOptions global;
+  app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error or off")
+      ->capture_default_str();
+  app.add_flag("--log-json", global.log_json, "Write log lines as JSON");
+
+  std::vector<std::pair<CLI::App*, Action>> subcommands;
+  for (auto add : {add_version, add_types, add_exec, add_scaffold}) {
+    std::size_t before = app.get_subcommands({}).size();
+    Action action = add(app);
+    subcommands.emplace_back(app.get_subcommands({})[before], std::move(action));
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    int code = app.exit(error);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  auto level = parse_log_level(global.log_level);
+  if (!level) {
+    std::cerr << "patchbay: " << level.error().message << "\n";
+    return kExitUsage;
+  }
+  ConsoleLogger logger(*level, global.log_json ? LogFormat::Json : LogFormat::Text);
+  try {
+    for (auto& [command, action] : subcommands) {
+      if (command->parsed()) return action(logger);
+    }
+  } catch (const std::exception& error) {
+    std::cerr << "patchbay: internal error: " << error.what() << "\n";
+    return kExitFailure;
+  }
+  return kExitUsage;
+}
