@@ -8,9 +8,11 @@
 #include <type_traits>
 #include <vector>
 
+#include <boost/describe/class.hpp>
 #include <boost/describe/members.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 #include <boost/json/value.hpp>
 #include <boost/json/value_to.hpp>

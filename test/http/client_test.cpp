@@ -1,0 +1,95 @@
+#include "http/client.hpp"
+
+#include <gtest/gtest.h>
+
+#include "support/fake_upstream.hpp"
+
+namespace patchbay::http {
+namespace {
+
+using test::FakeUpstream;
+
+HttpErrorCode code_of(const std::function<void()>& call) {
+  try {
+    call();
+  } catch (const HttpError& error) {
+    return error.code();
+  }
+  ADD_FAILURE() << "no HttpError thrown";
+  return HttpErrorCode::Network;
+}
+
+TEST(HttpClientTest, ReturnsNon2xxAsResponsesNotErrors) {
+  FakeUpstream upstream;
+  upstream.on("GET", "/teapot", FakeUpstream::Reply::text(418, "short and stout"));
+  auto response = request(upstream.url("/teapot"), {});
+  EXPECT_EQ(response.status, 418);
+  EXPECT_FALSE(response.is_successful);
+  EXPECT_EQ(response.body, "short and stout");  // text stays text
+  EXPECT_EQ(response.header("Content-Type"), "text/plain");
+}
+
+TEST(HttpClientTest, SendsBasicAuthAndApiKeysInQuery) {
+  FakeUpstream upstream;
+  upstream.on("GET", "/a", FakeUpstream::Reply::json(200, "{}"));
+  RequestOptions basic;
+  basic.auth = {.kind = Auth::Kind::Basic, .username = "user", .password = "pass"};
+  (void)request(upstream.url("/a"), basic);
+  RequestOptions key;
+  key.auth = {.kind = Auth::Kind::ApiKeyQuery, .name = "api_key", .value = "k 1"};
+  (void)request(upstream.url("/a?x=1"), key);
+  auto requests = upstream.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].header("authorization"), "Basic dXNlcjpwYXNz");
+  EXPECT_EQ(requests[1].target, "/a?x=1&api_key=k%201");
+}
+
+TEST(HttpClientTest, TimesOutSlowUpstreams) {
+  FakeUpstream upstream;
+  FakeUpstream::Reply slow = FakeUpstream::Reply::json(200, "{}");
+  slow.delay = std::chrono::milliseconds(3000);
+  upstream.on("GET", "/slow", slow);
+  RequestOptions options;
+  options.timeout = std::chrono::milliseconds(200);
+  EXPECT_EQ(code_of([&] { (void)request(upstream.url("/slow"), options); }), HttpErrorCode::Timeout);
+}
+
+TEST(HttpClientTest, CapsResponseSize) {
+  FakeUpstream upstream;
+  upstream.on("GET", "/big", FakeUpstream::Reply::text(200, std::string(64 * 1024, 'x')));
+  RequestOptions options;
+  options.max_response_bytes = 1024;
+  try {
+    (void)request(upstream.url("/big"), options);
+    FAIL() << "expected too_large";
+  } catch (const HttpError& error) {
+    EXPECT_EQ(error.code(), HttpErrorCode::TooLarge);
+    EXPECT_NE(std::string(error.what()).find("limit of 1024 bytes"), std::string::npos);
+    EXPECT_FALSE(error.retryable());
+  }
+}
+
+TEST(HttpClientTest, RefusesBadUrlsAndHeaderInjection) {
+  EXPECT_EQ(code_of([] { (void)request("not a url", {}); }), HttpErrorCode::InvalidUrl);
+  EXPECT_EQ(code_of([] { (void)request("gopher://example.com/", {}); }),
+            HttpErrorCode::PolicyDenied);
+  EXPECT_EQ(code_of([] { (void)request("http://user:pw@example.com/", {}); }),
+            HttpErrorCode::PolicyDenied);
+  RequestOptions injected;
+  injected.headers = {{"X-A", "1\r\nX-Evil: 2"}};
+  EXPECT_EQ(code_of([&] { (void)request("http://127.0.0.1:1/", injected); }),
+            HttpErrorCode::PolicyDenied);
+}
+
+TEST(HttpClientTest, RedactsQueryAndCredentialsFromShownUrls) {
+  EXPECT_EQ(redact_url("https://u:p@api.example.com/v1/x?token=s#frag"),
+            "https://api.example.com/v1/x");
+}
+
+TEST(HttpClientTest, ParsesMethodsCaseInsensitively) {
+  EXPECT_EQ(parse_method("patch"), Method::Patch);
+  EXPECT_EQ(parse_method("TRACE"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace patchbay::http

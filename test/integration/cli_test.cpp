@@ -1,0 +1,113 @@
+// The real `patchbay` binary, run as a user would run it.
+
+#include <gtest/gtest.h>
+
+#include "core/json.hpp"
+#include "support/fake_upstream.hpp"
+#include "support/process.hpp"
+
+namespace patchbay {
+namespace {
+
+namespace json = boost::json;
+
+using test::FakeUpstream;
+using test::run_process;
+
+test::ProcessResult patchbay(std::vector<std::string> args) {
+  args.insert(args.begin(), PATCHBAY_BINARY);
+  return run_process(args);
+}
+
+json::value parsed_stdout(const test::ProcessResult& run) {
+  auto parsed = core::parse_json(run.out);
+  EXPECT_TRUE(parsed.has_value()) << run.out << run.err;
+  return parsed ? *parsed : json::value();
+}
+
+TEST(CliTest, PrintsItsVersion) {
+  auto run = patchbay({"version"});
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_EQ(run.out.rfind("patchbay ", 0), 0u);
+}
+
+TEST(CliTest, ExecDelayPrintsASeedShapedResult) {
+  auto run = patchbay({"exec", "delay", "--param", "delayMs=10"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(parsed_stdout(run), *core::parse_json(R"({"success": true, "payload": {"delayed": 10}})"));
+}
+
+TEST(CliTest, ExecHttpCallsTheUpstreamAndPrintsTheResponse) {
+  FakeUpstream upstream;
+  upstream.on("GET", "/status", FakeUpstream::Reply::json(200, R"({"ok": true})"));
+  auto run = patchbay({"exec", "http", "--param", "method=GET", "--param",
+                       "url=" + upstream.url("/status"), "--param", R"(headers={"X-Req": "1"})"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  auto result = parsed_stdout(run);
+  EXPECT_EQ(result.at("success"), true);
+  EXPECT_EQ(result.at("payload").at("status"), 200);
+  EXPECT_EQ(result.at("payload").at("body"), (json::object{{"ok", true}}));
+  ASSERT_EQ(upstream.requests().size(), 1u);
+  EXPECT_EQ(upstream.requests()[0].header("x-req"), "1");
+}
+
+TEST(CliTest, FailureResultsExitWithOne) {
+  FakeUpstream upstream;
+  upstream.on("GET", "/down", FakeUpstream::Reply::json(503, R"({"error": "maintenance"})"));
+  auto run = patchbay({"exec", "http", "--param", "url=" + upstream.url("/down")});
+  EXPECT_EQ(run.exit_code, 1);
+  auto result = parsed_stdout(run);
+  EXPECT_EQ(result.at("success"), false);
+  EXPECT_EQ(result.at("diagnostics").at("statusCode"), 503);
+}
+
+TEST(CliTest, MissingParamsAreReportedAsAResult) {
+  auto run = patchbay({"exec", "http"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(parsed_stdout(run).at("error"), "Missing required field(s): url");
+}
+
+TEST(CliTest, MockScenariosRunWithoutWaiting) {
+  auto run = patchbay({"exec", "delay", "wait", "--param", "delayMs=100000", "--mock", "default"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(parsed_stdout(run).at("payload").at("delayed"), 100000);
+}
+
+TEST(CliTest, UsageErrorsExitWithTwo) {
+  auto unknown_type = patchbay({"exec", "nope"});
+  EXPECT_EQ(unknown_type.exit_code, 2);
+  EXPECT_NE(unknown_type.err.find("unknown connector type 'nope'; built-in types: delay, http"),
+            std::string::npos)
+      << unknown_type.err;
+  auto bad_pair = patchbay({"exec", "delay", "--param", "delayMs"});
+  EXPECT_EQ(bad_pair.exit_code, 2);
+  EXPECT_NE(bad_pair.err.find("must look like key=value"), std::string::npos);
+  EXPECT_EQ(patchbay({"frobnicate"}).exit_code, 2);
+  EXPECT_EQ(patchbay({}).exit_code, 2);
+  EXPECT_EQ(patchbay({"--log-level", "loud", "version"}).exit_code, 2);
+}
+
+TEST(CliTest, TypesListsBuiltinsAsTextAndJson) {
+  auto text = patchbay({"types"});
+  EXPECT_EQ(text.exit_code, 0);
+  EXPECT_NE(text.out.find("delay 1.0.0"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("wait (default)"), std::string::npos) << text.out;
+  auto as_json = patchbay({"types", "--json"});
+  auto list = parsed_stdout(as_json);
+  ASSERT_TRUE(list.is_array());
+  EXPECT_EQ(list.at(0).at("name"), "delay");
+  EXPECT_EQ(list.at(1).at("configSchema").at("commands").at("request").at("paramSchema").at("url").at("required"),
+            true);
+}
+
+TEST(CliTest, DebugLogsGoToStderrAsJsonLines) {
+  auto run = patchbay({"--log-level", "debug", "--log-json", "exec", "delay", "--param", "delayMs=1"});
+  EXPECT_EQ(run.exit_code, 0);
+  auto line = core::parse_json(run.err.substr(0, run.err.find('\n')));
+  ASSERT_TRUE(line.has_value()) << run.err;
+  EXPECT_EQ(line->at("message"), "connector command finished");
+  EXPECT_EQ(line->at("connector"), "delay");
+}
+
+}  // namespace
+}  // namespace patchbay

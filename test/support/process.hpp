@@ -1,0 +1,50 @@
+#pragma once
+// Runs a program as a user would, for tests of the real binary.
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "support/files.hpp"
+
+namespace patchbay::test {
+
+struct ProcessResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+inline std::string shell_quote(const std::string& arg) {
+  std::string out = "'";
+  for (char c : arg) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+// Runs `args` (no shell interpretation of their contents) and waits for it.
+inline ProcessResult run_process(const std::vector<std::string>& args) {
+  TempDir dir;
+  std::string command;
+  for (const auto& arg : args) command += shell_quote(arg) + " ";
+  command += "2>" + shell_quote((dir.path() / "stderr").string()) + " </dev/null";
+  ProcessResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  char buffer[4096];
+  std::size_t n = 0;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.out.append(buffer, n);
+  int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.err = read_text(dir.path() / "stderr");
+  return result;
+}
+
+}  // namespace patchbay::test
