@@ -42,7 +42,9 @@ struct FakeUpstream::State {
 
 namespace {
 
-asio::awaitable<void> serve(std::shared_ptr<FakeUpstream::State> state, tcp::socket socket) {
+// Coroutines hold a plain pointer: the State outlives them, because its io_context
+// destroys every pending coroutine frame when the State is destroyed.
+asio::awaitable<void> serve(FakeUpstream::State* state, tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   for (;;) {
@@ -81,7 +83,7 @@ asio::awaitable<void> serve(std::shared_ptr<FakeUpstream::State> state, tcp::soc
   }
 }
 
-asio::awaitable<void> accept_loop(std::shared_ptr<FakeUpstream::State> state) {
+asio::awaitable<void> accept_loop(FakeUpstream::State* state) {
   for (;;) {
     auto [error, socket] =
         co_await state->acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
@@ -105,19 +107,23 @@ FakeUpstream::Reply FakeUpstream::Reply::text(int status, std::string body) {
   return Reply{status, {{"Content-Type", "text/plain"}}, std::move(body), {}};
 }
 
-FakeUpstream::FakeUpstream() : state_(std::make_shared<State>()) {
+FakeUpstream::FakeUpstream() : state_(std::make_unique<State>()) {
   tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
   state_->acceptor.open(endpoint.protocol());
   state_->acceptor.set_option(tcp::acceptor::reuse_address(true));
   state_->acceptor.bind(endpoint);
   state_->acceptor.listen();
-  asio::co_spawn(state_->io, accept_loop(state_), asio::detached);
-  state_->thread = std::thread([state = state_] { state->io.run(); });
+  asio::co_spawn(state_->io, accept_loop(state_.get()), asio::detached);
+  state_->thread = std::thread([state = state_.get()] { state->io.run(); });
 }
 
 FakeUpstream::~FakeUpstream() {
   state_->io.stop();
   if (state_->thread.joinable()) state_->thread.join();
+  // Nothing runs the io_context any more; closing here makes the port refuse
+  // connections at once.
+  boost::system::error_code ignored;
+  state_->acceptor.close(ignored);
 }
 
 void FakeUpstream::on(std::string method, std::string path, Reply reply) {

@@ -61,7 +61,7 @@ class FakeUpstream {
   struct State;  // the server's internals, shared with its coroutines
 
  private:
-  std::shared_ptr<State> state_;
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace patchbay::test
