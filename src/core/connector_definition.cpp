@@ -8,6 +8,7 @@
 #include <boost/url/parse.hpp>
 
 #include "core/json.hpp"
+#include "core/json_reader.hpp"
 #include "core/semver.hpp"
 
 namespace patchbay::core {
@@ -25,79 +26,6 @@ constexpr std::array kCommandKeys = {"params",     "description",       "outputs
                                      "addedInVersion"};
 constexpr std::array kStatuses = {"stable", "beta", "alpha"};
 
-template <std::size_t N>
-std::string joined(const std::array<const char*, N>& keys) {
-  std::string out;
-  for (const auto* k : keys) {
-    if (!out.empty()) out += ", ";
-    out += k;
-  }
-  return out;
-}
-
-template <std::size_t N>
-void reject_unknown_keys(const json::object& obj, const std::array<const char*, N>& known,
-                         const std::string& path, std::vector<FieldError>& errors) {
-  for (const auto& entry : obj) {
-    bool found = std::any_of(known.begin(), known.end(),
-                             [&](const char* k) { return entry.key() == k; });
-    if (!found) {
-      errors.push_back({path.empty() ? std::string(entry.key())
-                                     : path + "." + std::string(entry.key()),
-                        "unknown key; allowed keys are " + joined(known)});
-    }
-  }
-}
-
-std::string child(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
-
-std::string index_path(const std::string& path, std::size_t i) {
-  return path + "[" + std::to_string(i) + "]";
-}
-
-std::string read_string(const json::object& obj, std::string_view key, const std::string& path,
-                        std::vector<FieldError>& errors) {
-  const auto* v = obj.if_contains(key);
-  if (v == nullptr || v->is_null()) return {};
-  if (!v->is_string()) {
-    errors.push_back({child(path, key), "must be a string, got " + std::string(json_kind_name(*v))});
-    return {};
-  }
-  return std::string(v->get_string());
-}
-
-bool read_bool(const json::object& obj, std::string_view key, const std::string& path,
-               std::vector<FieldError>& errors) {
-  const auto* v = obj.if_contains(key);
-  if (v == nullptr || v->is_null()) return false;
-  if (!v->is_bool()) {
-    errors.push_back({child(path, key), "must be true or false"});
-    return false;
-  }
-  return v->get_bool();
-}
-
-std::vector<std::string> read_string_list(const json::value& v, const std::string& path,
-                                          std::vector<FieldError>& errors) {
-  std::vector<std::string> out;
-  const auto* arr = v.if_array();
-  if (arr == nullptr) {
-    errors.push_back({path, "must be an array of strings, got " + std::string(json_kind_name(v))});
-    return out;
-  }
-  for (std::size_t i = 0; i < arr->size(); ++i) {
-    const auto& item = (*arr)[i];
-    if (!item.is_string()) {
-      errors.push_back({index_path(path, i), "must be a string, got " + json_preview(item)});
-      continue;
-    }
-    out.emplace_back(item.get_string());
-  }
-  return out;
-}
-
 std::vector<FieldSpec> parse_field_map(const json::value& v, const std::string& path,
                                        std::vector<FieldError>& errors) {
   std::vector<FieldSpec> out;
@@ -109,7 +37,7 @@ std::vector<FieldSpec> parse_field_map(const json::value& v, const std::string& 
   }
   for (const auto& entry : *obj) {
     std::string name(entry.key());
-    out.push_back(parse_field_spec(name, entry.value(), child(path, name), errors));
+    out.push_back(parse_field_spec(name, entry.value(), child_path(path, name), errors));
   }
   return out;
 }
@@ -127,15 +55,15 @@ CommandSpec parse_command(std::string name, const json::value& v, const std::str
   reject_unknown_keys(*obj, kCommandKeys, path, errors);
   command.description = read_string(*obj, "description", path, errors);
   if (const auto* schema = obj->if_contains("paramSchema"); schema && !schema->is_null()) {
-    command.param_schema = parse_field_map(*schema, child(path, "paramSchema"), errors);
+    command.param_schema = parse_field_map(*schema, child_path(path, "paramSchema"), errors);
   }
   if (const auto* params = obj->if_contains("params"); params && !params->is_null()) {
-    command.params = read_string_list(*params, child(path, "params"), errors);
+    command.params = read_string_list(*params, child_path(path, "params"), errors);
   } else {
     for (const auto& spec : command.param_schema) command.params.push_back(spec.name);
   }
   if (const auto* outputs = obj->if_contains("outputs"); outputs && !outputs->is_null()) {
-    command.outputs = read_string_list(*outputs, child(path, "outputs"), errors);
+    command.outputs = read_string_list(*outputs, child_path(path, "outputs"), errors);
   }
   command.deprecated = read_bool(*obj, "deprecated", path, errors);
   command.deprecated_message = read_string(*obj, "deprecatedMessage", path, errors);
@@ -154,15 +82,15 @@ ConfigSchema parse_schema(const json::value& v, const std::string& path,
   }
   reject_unknown_keys(*obj, kSchemaKeys, path, errors);
   if (const auto* cc = obj->if_contains("connectionConfig"); cc && !cc->is_null()) {
-    schema.connection_config = parse_field_map(*cc, child(path, "connectionConfig"), errors);
+    schema.connection_config = parse_field_map(*cc, child_path(path, "connectionConfig"), errors);
   }
   if (const auto* commands = obj->if_contains("commands"); commands && !commands->is_null()) {
-    std::string commands_path = child(path, "commands");
+    std::string commands_path = child_path(path, "commands");
     if (const auto* map = commands->if_object()) {
       for (const auto& entry : *map) {
         std::string name(entry.key());
         schema.commands.push_back(
-            parse_command(name, entry.value(), child(commands_path, name), errors));
+            parse_command(name, entry.value(), child_path(commands_path, name), errors));
       }
     } else {
       errors.push_back({commands_path, "must be an object mapping command names to commands"});
@@ -202,7 +130,7 @@ void validate_fields(const std::vector<FieldSpec>& fields, const std::string& pa
                      std::vector<FieldError>& errors) {
   std::set<std::string_view> seen;
   for (const auto& field : fields) {
-    std::string field_path = child(path, field.name);
+    std::string field_path = child_path(path, field.name);
     if (!is_field_name(field.name)) {
       errors.push_back({field_path, "field names must be 1-100 printable characters"});
     }
@@ -222,7 +150,7 @@ void validate_command(const CommandSpec& command, const std::string& path,
   std::set<std::string_view> params;
   for (std::size_t i = 0; i < command.params.size(); ++i) {
     const auto& param = command.params[i];
-    std::string param_path = index_path(child(path, "params"), i);
+    std::string param_path = index_path(child_path(path, "params"), i);
     if (!is_field_name(param)) {
       errors.push_back({param_path, "param names must be 1-100 printable characters"});
     } else if (param == "command") {
@@ -232,14 +160,14 @@ void validate_command(const CommandSpec& command, const std::string& path,
       errors.push_back({param_path, "'" + param + "' is listed twice"});
     }
   }
-  validate_fields(command.param_schema, child(path, "paramSchema"), errors);
+  validate_fields(command.param_schema, child_path(path, "paramSchema"), errors);
   for (const auto& spec : command.param_schema) {
     if (!params.contains(spec.name)) {
-      errors.push_back({child(child(path, "paramSchema"), spec.name),
+      errors.push_back({child_path(child_path(path, "paramSchema"), spec.name),
                         "'" + spec.name + "' is not listed in params"});
     }
     if (spec.secret) {
-      errors.push_back({child(child(path, "paramSchema"), spec.name),
+      errors.push_back({child_path(child_path(path, "paramSchema"), spec.name),
                         "params cannot be secret; put credentials in connectionConfig"});
     }
   }
@@ -247,7 +175,7 @@ void validate_command(const CommandSpec& command, const std::string& path,
     std::set<std::string_view> outputs;
     for (std::size_t i = 0; i < command.outputs->size(); ++i) {
       const auto& output = (*command.outputs)[i];
-      std::string output_path = index_path(child(path, "outputs"), i);
+      std::string output_path = index_path(child_path(path, "outputs"), i);
       if (output.empty()) errors.push_back({output_path, "must not be empty"});
       if (!outputs.insert(output).second) {
         errors.push_back({output_path, "'" + output + "' is listed twice"});
@@ -256,7 +184,7 @@ void validate_command(const CommandSpec& command, const std::string& path,
   }
   if (!command.added_in_version.empty()) {
     if (auto v = Semver::parse(command.added_in_version); !v) {
-      errors.push_back({child(path, "addedInVersion"), v.error().message});
+      errors.push_back({child_path(path, "addedInVersion"), v.error().message});
     }
   }
 }
@@ -339,9 +267,9 @@ Result<ConfigSchema> parse_config_schema(const json::value& json, const std::str
   ConfigSchema schema = parse_schema(json, path, errors);
   if (errors.empty()) {
     for (const auto& command : schema.commands) {
-      validate_command(command, child(child(path, "commands"), command.name), errors);
+      validate_command(command, child_path(child_path(path, "commands"), command.name), errors);
     }
-    validate_fields(schema.connection_config, child(path, "connectionConfig"), errors);
+    validate_fields(schema.connection_config, child_path(path, "connectionConfig"), errors);
   }
   if (!errors.empty()) return validation_error(std::move(errors), "invalid configSchema");
   return schema;

@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "core/json.hpp"
+#include "core/json_reader.hpp"
 
 namespace patchbay::core {
 namespace {
@@ -36,54 +37,12 @@ std::string allowed_list() {
   return out;
 }
 
-std::string allowed_keys() {
-  std::string out;
-  for (const auto* k : kFieldKeys) {
-    if (!out.empty()) out += ", ";
-    out += k;
-  }
-  return out;
-}
-
-bool read_bool(const json::object& obj, std::string_view key, const std::string& path,
-               std::vector<FieldError>& errors) {
-  const auto* v = obj.if_contains(key);
-  if (v == nullptr || v->is_null()) return false;
-  if (!v->is_bool()) {
-    errors.push_back({path + "." + std::string(key), "must be true or false"});
-    return false;
-  }
-  return v->get_bool();
-}
-
-std::string read_string(const json::object& obj, std::string_view key, const std::string& path,
-                        std::vector<FieldError>& errors) {
-  const auto* v = obj.if_contains(key);
-  if (v == nullptr || v->is_null()) return {};
-  if (!v->is_string()) {
-    errors.push_back({path + "." + std::string(key), "must be a string"});
-    return {};
-  }
-  return std::string(v->get_string());
-}
-
-std::optional<double> read_number(const json::object& obj, std::string_view key,
-                                  const std::string& path, std::vector<FieldError>& errors) {
-  const auto* v = obj.if_contains(key);
-  if (v == nullptr || v->is_null()) return std::nullopt;
-  if (!v->is_number()) {
-    errors.push_back({path + "." + std::string(key), "must be a number"});
-    return std::nullopt;
-  }
-  return v->to_number<double>();
-}
-
 std::vector<json::value> read_values(const json::object& obj, std::string_view key,
                                      const std::string& path, std::vector<FieldError>& errors) {
   const auto* v = obj.if_contains(key);
   if (v == nullptr || v->is_null()) return {};
   if (!v->is_array()) {
-    errors.push_back({path + "." + std::string(key), "must be an array of allowed values"});
+    errors.push_back({child_path(path, key), "must be an array of allowed values"});
     return {};
   }
   return {v->get_array().begin(), v->get_array().end()};
@@ -265,21 +224,14 @@ FieldSpec parse_field_spec(std::string name, const json::value& json, const std:
                                 std::string(json_kind_name(json))});
     return field;
   }
-  for (const auto& entry : *obj) {
-    bool known = false;
-    for (const auto* k : kFieldKeys) known = known || entry.key() == k;
-    if (!known) {
-      errors.push_back({path + "." + std::string(entry.key()),
-                        "unknown key; allowed keys are " + allowed_keys()});
-    }
-  }
+  reject_unknown_keys(*obj, kFieldKeys, path, errors);
   if (const auto* t = obj->if_contains("type"); t != nullptr && !t->is_null()) {
     if (!t->is_string()) {
-      errors.push_back({path + ".type", "must be one of " + allowed_list()});
+      errors.push_back({child_path(path, "type"), "must be one of " + allowed_list()});
     } else if (auto parsed = parse_field_type(t->get_string())) {
       field.type = parsed;
     } else {
-      errors.push_back({path + ".type", "unknown type '" + std::string(t->get_string()) +
+      errors.push_back({child_path(path, "type"), "unknown type '" + std::string(t->get_string()) +
                                             "'; use one of " + allowed_list()});
     }
   }
@@ -303,21 +255,21 @@ void validate_field_spec(const FieldSpec& field, const std::string& path,
                          std::vector<FieldError>& errors) {
   auto type = field.effective_type();
   if (type == FieldType::Select && field.options.empty()) {
-    errors.push_back({path + ".options", "a select field needs at least one option"});
+    errors.push_back({child_path(path, "options"), "a select field needs at least one option"});
   }
   if (type != FieldType::Select && !field.options.empty()) {
-    errors.push_back({path + ".options", "only select fields have options; use enum"});
+    errors.push_back({child_path(path, "options"), "only select fields have options; use enum"});
   }
   if ((field.minimum || field.maximum) && type != FieldType::Number &&
       type != FieldType::Integer) {
     errors.push_back({path, "minimum and maximum apply to number and integer fields only"});
   }
   if (field.minimum && field.maximum && *field.minimum > *field.maximum) {
-    errors.push_back({path + ".minimum", "is greater than maximum"});
+    errors.push_back({child_path(path, "minimum"), "is greater than maximum"});
   }
   if (field.default_value) {
     auto checked = check_field_value(field, *field.default_value);
-    if (!checked) errors.push_back({path + ".default", checked.error().message});
+    if (!checked) errors.push_back({child_path(path, "default"), checked.error().message});
   }
 }
 
