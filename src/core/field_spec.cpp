@@ -156,6 +156,7 @@ Result<json::value> check_type(const FieldSpec& field, const json::value& value)
       std::string_view expected = integer ? "integer" : "number";
       json::value number;
       if (value.is_number()) {
+        if (!std::isfinite(value.to_number<double>())) return fail("finite " + std::string(expected));
         number = value;
       } else if (value.is_string()) {
         double parsed = 0;

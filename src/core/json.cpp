@@ -33,6 +33,24 @@ std::string json_preview(const json::value& value, std::size_t max_chars) {
   return std::string(json_kind_name(value)) + " " + text;
 }
 
+namespace {
+// Boost.JSON reads 1e400 as Infinity and 0e400 as NaN, and would write them back as
+// the invalid tokens Infinity and NaN; such documents are refused at the door.
+bool has_non_finite_number(const json::value& value) {
+  if (value.is_double()) return !std::isfinite(value.get_double());
+  if (const auto* array = value.if_array()) {
+    for (const auto& item : *array) {
+      if (has_non_finite_number(item)) return true;
+    }
+  } else if (const auto* object = value.if_object()) {
+    for (const auto& entry : *object) {
+      if (has_non_finite_number(entry.value())) return true;
+    }
+  }
+  return false;
+}
+}  // namespace
+
 Result<json::value> parse_json(std::string_view text) {
   json::parser parser;
   boost::system::error_code ec;
@@ -53,7 +71,14 @@ Result<json::value> parse_json(std::string_view text) {
                      std::to_string(column) + ": " + ec.message(),
                  json::object{{"line", line}, {"column", column}}};
   }
-  return parser.release();
+  json::value value = parser.release();
+  // The parser's default depth limit (32) bounds this recursion.
+  if (has_non_finite_number(value)) {
+    return Error{ErrorCode::InvalidArgument,
+                 "invalid JSON: a number is too large or too small to represent (e.g. 1e400)",
+                 {}};
+  }
+  return value;
 }
 
 json::value number_value(double value) {

@@ -1,6 +1,7 @@
 #include "core/json_reader.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/json.hpp"
 
@@ -41,8 +42,10 @@ std::optional<double> read_number(const json::object& object, std::string_view k
                                   const std::string& path, std::vector<FieldError>& errors) {
   const auto* v = object.if_contains(key);
   if (v == nullptr || v->is_null()) return std::nullopt;
-  if (!v->is_number()) {
-    errors.push_back({child_path(path, key), "must be a number"});
+  // JSON allows exponents no double holds (1e400, and 0e400 which some parsers
+  // read as NaN); such bounds would make every comparison false.
+  if (!v->is_number() || !std::isfinite(v->to_number<double>())) {
+    errors.push_back({child_path(path, key), "must be a finite number"});
     return std::nullopt;
   }
   return v->to_number<double>();

@@ -43,6 +43,15 @@ TEST(JsonTest, ParseErrorsNameLineAndColumn) {
   EXPECT_FALSE(parse_json("").has_value());
 }
 
+TEST(JsonTest, RefusesNumbersNoDoubleHolds) {
+  for (const char* text : {"1e400", "[-1e400]", R"({"a": {"b": 0e400}})"}) {
+    auto parsed = parse_json(text);
+    ASSERT_FALSE(parsed.has_value()) << text;
+    EXPECT_NE(parsed.error().message.find("too large or too small"), std::string::npos);
+  }
+  EXPECT_EQ(*parse_json("1e-400"), 0.0);
+}
+
 TEST(JsonTest, WritesIntegralNumbersAsIntegers) {
   EXPECT_EQ(json::serialize(number_value(10.0)), "10");
   EXPECT_EQ(json::serialize(number_value(2.5)), "2.5E0");
