@@ -55,7 +55,8 @@ void BM_DirectHandlerCall(benchmark::State& state) {
   const Connection connection{"https://api.example.com", "sk-bench"};
   const auto ctx = context();
   const json::object raw_params = ctx.config;
-  core::CommandCall raw{"bench", "list", raw_params, ctx.connector_config, ctx, core::null_logger()};
+  core::CommandCall raw{
+      "bench", "list", raw_params, ctx.connector_config, ctx, core::null_logger()};
   for (auto _ : state) {
     auto result = core::outcome_to_result(
         list(Call<ListParams, Connection>{params, connection, ctx, core::null_logger(), raw}));

@@ -1,21 +1,26 @@
 #include "cli/console_logger.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
-
-#include <boost/json/serialize.hpp>
 
 namespace patchbay::cli {
 namespace {
 
 spdlog::level::level_enum to_spdlog(core::LogLevel level) {
   switch (level) {
-    case core::LogLevel::Trace: return spdlog::level::trace;
-    case core::LogLevel::Debug: return spdlog::level::debug;
-    case core::LogLevel::Info: return spdlog::level::info;
-    case core::LogLevel::Warn: return spdlog::level::warn;
-    case core::LogLevel::Error: return spdlog::level::err;
-    case core::LogLevel::Off: return spdlog::level::off;
+    case core::LogLevel::Trace:
+      return spdlog::level::trace;
+    case core::LogLevel::Debug:
+      return spdlog::level::debug;
+    case core::LogLevel::Info:
+      return spdlog::level::info;
+    case core::LogLevel::Warn:
+      return spdlog::level::warn;
+    case core::LogLevel::Error:
+      return spdlog::level::err;
+    case core::LogLevel::Off:
+      return spdlog::level::off;
   }
   return spdlog::level::info;
 }
@@ -25,8 +30,8 @@ spdlog::level::level_enum to_spdlog(core::LogLevel level) {
 ConsoleLogger::ConsoleLogger(core::LogLevel level, LogFormat format)
     : level_(level),
       format_(format),
-      sink_(std::make_shared<spdlog::logger>(
-          "patchbay", std::make_shared<spdlog::sinks::stderr_sink_mt>())) {
+      sink_(std::make_shared<spdlog::logger>("patchbay",
+                                             std::make_shared<spdlog::sinks::stderr_sink_mt>())) {
   sink_->set_level(to_spdlog(level));
   // JSON lines carry their own timestamp and level; text lines get spdlog's prefix.
   sink_->set_pattern(format == LogFormat::Json ? "%v" : "%Y-%m-%dT%H:%M:%S.%e %-5l %v");
@@ -63,10 +68,10 @@ core::Result<core::LogLevel> parse_log_level(std::string_view text) {
                      core::LogLevel::Warn, core::LogLevel::Error, core::LogLevel::Off}) {
     if (core::to_string(level) == text) return level;
   }
-  return core::Error{core::ErrorCode::InvalidArgument,
-                     "unknown log level '" + std::string(text) +
-                         "'; use trace, debug, info, warn, error or off",
-                     {}};
+  return core::Error{
+      core::ErrorCode::InvalidArgument,
+      "unknown log level '" + std::string(text) + "'; use trace, debug, info, warn, error or off",
+      {}};
 }
 
 }  // namespace patchbay::cli

@@ -2,12 +2,12 @@
 // runs one command of a built-in through the dispatcher and prints the
 // ConnectorResult as JSON on stdout.
 
-#include <CLI/CLI.hpp>
-
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/subcommands.hpp"
 #include "connectors/registry.hpp"
@@ -52,7 +52,8 @@ core::Result<void> add_pairs(const std::vector<std::string>& pairs, std::string_
     auto eq = pair.find('=');
     if (eq == std::string::npos || eq == 0) {
       return core::Error{core::ErrorCode::InvalidArgument,
-                         std::string(option) + " '" + pair + "' must look like key=value", {}};
+                         std::string(option) + " '" + pair + "' must look like key=value",
+                         {}};
     }
     std::string key = pair.substr(0, eq);
     into[key] = value_for(find_spec(key), pair.substr(eq + 1));
@@ -60,12 +61,16 @@ core::Result<void> add_pairs(const std::vector<std::string>& pairs, std::string_
   return {};
 }
 
-core::Result<void> merge_json(const std::string& text, std::string_view option, json::object& into) {
+core::Result<void> merge_json(const std::string& text, std::string_view option,
+                              json::object& into) {
   if (text.empty()) return {};
   auto parsed = core::parse_json(text);
-  if (!parsed) return core::Error{parsed.error().code, std::string(option) + ": " + parsed.error().message, {}};
+  if (!parsed)
+    return core::Error{
+        parsed.error().code, std::string(option) + ": " + parsed.error().message, {}};
   if (!parsed->is_object()) {
-    return core::Error{core::ErrorCode::InvalidArgument, std::string(option) + " must be a JSON object", {}};
+    return core::Error{
+        core::ErrorCode::InvalidArgument, std::string(option) + " must be a JSON object", {}};
   }
   for (const auto& entry : parsed->get_object()) into[entry.key()] = entry.value();
   return {};
@@ -93,12 +98,12 @@ int run_exec(const ExecOptions& options, core::Logger& logger) {
   };
   auto no_spec = [](const std::string&) -> const core::FieldSpec* { return nullptr; };
 
-  for (auto step : {merge_json(options.params_json, "--params-json", context.config),
-                    add_pairs(options.params, "--param", param_spec, context.config),
-                    merge_json(options.connection_json, "--connection-json", context.connector_config),
-                    add_pairs(options.connection, "--connection", connection_spec,
-                              context.connector_config),
-                    add_pairs(options.variables, "--variable", no_spec, context.variables)}) {
+  for (auto step :
+       {merge_json(options.params_json, "--params-json", context.config),
+        add_pairs(options.params, "--param", param_spec, context.config),
+        merge_json(options.connection_json, "--connection-json", context.connector_config),
+        add_pairs(options.connection, "--connection", connection_spec, context.connector_config),
+        add_pairs(options.variables, "--variable", no_spec, context.variables)}) {
     if (!step) {
       std::cerr << "patchbay exec: " << step.error().message << "\n";
       return kExitUsage;
@@ -114,8 +119,9 @@ int run_exec(const ExecOptions& options, core::Logger& logger) {
 
 Action add_exec(CLI::App& app) {
   auto options = std::make_shared<ExecOptions>();
-  auto* cmd = app.add_subcommand("exec", "Run one command of a built-in connector and print the "
-                                         "result as JSON (exit 0 success, 1 failure result)");
+  auto* cmd = app.add_subcommand("exec",
+                                 "Run one command of a built-in connector and print the "
+                                 "result as JSON (exit 0 success, 1 failure result)");
   cmd->add_option("type", options->type, "Connector type, e.g. http or delay")->required();
   cmd->add_option("command", options->command,
                   "Command to run (default: the connector's defaultCommand)");

@@ -7,12 +7,12 @@
 //
 // Exit codes: 0 success, 1 a failure result or refused operation, 2 usage error.
 
-#include <CLI/CLI.hpp>
-
 #include <exception>
 #include <iostream>
 #include <utility>
 #include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/console_logger.hpp"
 #include "cli/subcommands.hpp"

@@ -1,13 +1,13 @@
 #include "cli/scaffold.hpp"
 
-#include <CLI/CLI.hpp>
-
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <sstream>
 #include <system_error>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/subcommands.hpp"
 
@@ -35,7 +35,8 @@ core::Result<void> write_file(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path(), ec);
   if (ec) {
     return core::Error{core::ErrorCode::Unavailable,
-                       "cannot create " + path.parent_path().string() + ": " + ec.message(), {}};
+                       "cannot create " + path.parent_path().string() + ": " + ec.message(),
+                       {}};
   }
   fs::path temporary = path;
   temporary += ".scaffold-tmp";
@@ -57,7 +58,8 @@ core::Result<void> write_file(const fs::path& path, const std::string& text) {
 // The identifier inside a PATCHBAY_BUILTIN(...) line, or empty for other lines.
 std::string registry_id(std::string_view line) {
   auto start = line.find_first_not_of(" \t");
-  if (start == std::string_view::npos || line.substr(start, kRegistryMacro.size()) != kRegistryMacro) {
+  if (start == std::string_view::npos ||
+      line.substr(start, kRegistryMacro.size()) != kRegistryMacro) {
     return {};
   }
   auto open = start + kRegistryMacro.size();
@@ -74,8 +76,8 @@ int run_scaffold(const ScaffoldOptions& options) {
   }
   for (const auto& path : report->written) std::cout << "wrote   " << path << "\n";
   for (const auto& path : report->kept) std::cout << "kept    " << path << " (exists)\n";
-  std::cout << (report->registry_updated ? "added   " : "present ")
-            << "PATCHBAY_BUILTIN(" << scaffold_names(options.name, "").identifier
+  std::cout << (report->registry_updated ? "added   " : "present ") << "PATCHBAY_BUILTIN("
+            << scaffold_names(options.name, "").identifier
             << ") in src/connectors/builtin/builtins.def\n"
             << "next: edit the generated commands, then `make test` rebuilds and registers '"
             << options.name << "'\n";
@@ -140,8 +142,9 @@ core::Result<ScaffoldReport> scaffold_builtin(const ScaffoldOptions& options) {
   const std::string test_rel = "test/connectors/builtin/" + names.identifier + "_test.cpp";
   if (fs::exists(options.root / handler_rel) && !options.force) {
     return core::Error{core::ErrorCode::Conflict,
-                       handler_rel + " already exists; nothing was changed (pass --force to "
-                                     "overwrite it)",
+                       handler_rel +
+                           " already exists; nothing was changed (pass --force to "
+                           "overwrite it)",
                        {}};
   }
 
@@ -171,8 +174,8 @@ core::Result<ScaffoldReport> scaffold_builtin(const ScaffoldOptions& options) {
 
 Action add_scaffold(CLI::App& app) {
   auto options = std::make_shared<ScaffoldOptions>();
-  auto* cmd = app.add_subcommand(
-      "scaffold", "Write a new built-in connector (handler, test, registry line)");
+  auto* cmd = app.add_subcommand("scaffold",
+                                 "Write a new built-in connector (handler, test, registry line)");
   cmd->add_option("name", options->name, "Connector name in kebab-case, e.g. acme-crm")->required();
   cmd->add_option("-d,--description", options->description, "One-line description");
   cmd->add_flag("-f,--force", options->force, "Overwrite the handler and test files if they exist");

@@ -21,9 +21,9 @@
 namespace patchbay::cli {
 
 struct ScaffoldOptions {
-  std::string name;         // kebab-case, e.g. acme-crm
-  std::string description;  // one line; generated from the name when empty
-  bool force = false;       // overwrite the handler and test files
+  std::string name;                  // kebab-case, e.g. acme-crm
+  std::string description;           // one line; generated from the name when empty
+  bool force = false;                // overwrite the handler and test files
   std::filesystem::path root = ".";  // the patchbay source tree
 };
 
@@ -45,10 +45,10 @@ std::string insert_registry_line(const std::string& registry_text, const std::st
 
 // The generated files' text (scaffold_templates.cpp).
 struct ScaffoldNames {
-  std::string name;         // acme-crm
-  std::string identifier;   // acme_crm
-  std::string pascal;       // AcmeCrm
-  std::string title;        // Acme Crm
+  std::string name;        // acme-crm
+  std::string identifier;  // acme_crm
+  std::string pascal;      // AcmeCrm
+  std::string title;       // Acme Crm
   std::string description;
 };
 ScaffoldNames scaffold_names(const std::string& name, const std::string& description);

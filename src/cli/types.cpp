@@ -1,10 +1,9 @@
 // patchbay types [--json]: the registered connector types and their commands.
 
-#include <CLI/CLI.hpp>
-
 #include <iostream>
 #include <memory>
 
+#include <CLI/CLI.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 

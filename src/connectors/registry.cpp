@@ -19,13 +19,12 @@ std::vector<core::ConnectorDefinition> load_builtins() {
 #define PATCHBAY_BUILTIN(id) all.push_back(builtin::make_##id());
 #include "connectors/builtin/builtins.def"
 #undef PATCHBAY_BUILTIN
-  std::sort(all.begin(), all.end(),
-            [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   for (std::size_t i = 0; i < all.size(); ++i) {
     auto problems = core::validate_definition(all[i]);
     for (const auto& p : problems) {
-      std::fprintf(stderr, "patchbay: built-in '%s': %s: %s\n", all[i].name.c_str(),
-                   p.path.c_str(), p.message.c_str());
+      std::fprintf(stderr, "patchbay: built-in '%s': %s: %s\n", all[i].name.c_str(), p.path.c_str(),
+                   p.message.c_str());
     }
     PATCHBAY_CHECK(problems.empty(), "a built-in connector definition is invalid");
     PATCHBAY_CHECK(i == 0 || all[i - 1].name != all[i].name, "two built-ins share a name");

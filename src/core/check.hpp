@@ -8,11 +8,11 @@ namespace patchbay::core {
                                int line);
 }  // namespace patchbay::core
 
-#define PATCHBAY_CHECK(condition, message)                                               \
-  do {                                                                                   \
-    if (!(condition)) {                                                                  \
-      ::patchbay::core::check_failed(#condition, (message), __FILE__, __LINE__);         \
-    }                                                                                    \
+#define PATCHBAY_CHECK(condition, message)                                       \
+  do {                                                                           \
+    if (!(condition)) {                                                          \
+      ::patchbay::core::check_failed(#condition, (message), __FILE__, __LINE__); \
+    }                                                                            \
   } while (false)
 
 #ifdef NDEBUG

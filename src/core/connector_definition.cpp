@@ -17,12 +17,12 @@ namespace {
 constexpr std::size_t kMaxNameLength = 100;
 
 constexpr std::array kDefinitionKeys = {
-    "name",          "type",         "description", "version",      "executionModel",
-    "category",      "tags",         "configSchema", "defaultCommand", "legacyCommandlessUI",
-    "scriptSource",  "endpointUrl",  "status",      "egress"};
+    "name",         "type",        "description",  "version",        "executionModel",
+    "category",     "tags",        "configSchema", "defaultCommand", "legacyCommandlessUI",
+    "scriptSource", "endpointUrl", "status",       "egress"};
 constexpr std::array kSchemaKeys = {"connectionConfig", "commands"};
-constexpr std::array kCommandKeys = {"params",     "description",       "outputs",
-                                     "paramSchema", "deprecated",       "deprecatedMessage",
+constexpr std::array kCommandKeys = {"params",        "description", "outputs",
+                                     "paramSchema",   "deprecated",  "deprecatedMessage",
                                      "addedInVersion"};
 constexpr std::array kStatuses = {"stable", "beta", "alpha"};
 
@@ -48,8 +48,10 @@ CommandSpec parse_command(std::string name, const json::value& v, const std::str
   command.name = std::move(name);
   const auto* obj = v.if_object();
   if (obj == nullptr) {
-    errors.push_back({path, "must be an object like {\"params\": [], \"description\": \"...\"}, "
-                            "got " + std::string(json_kind_name(v))});
+    errors.push_back({path,
+                      "must be an object like {\"params\": [], \"description\": \"...\"}, "
+                      "got " +
+                          std::string(json_kind_name(v))});
     return command;
   }
   reject_unknown_keys(*obj, kCommandKeys, path, errors);
@@ -144,8 +146,9 @@ void validate_fields(const std::vector<FieldSpec>& fields, const std::string& pa
 void validate_command(const CommandSpec& command, const std::string& path,
                       std::vector<FieldError>& errors) {
   if (!is_command_name(command.name)) {
-    errors.push_back({path, "command names must be identifiers (letters, digits, _ or $, not "
-                            "starting with a digit), at most 100 characters"});
+    errors.push_back({path,
+                      "command names must be identifiers (letters, digits, _ or $, not "
+                      "starting with a digit), at most 100 characters"});
   }
   std::set<std::string_view> params;
   for (std::size_t i = 0; i < command.params.size(); ++i) {
@@ -154,7 +157,8 @@ void validate_command(const CommandSpec& command, const std::string& path,
     if (!is_field_name(param)) {
       errors.push_back({param_path, "param names must be 1-100 printable characters"});
     } else if (param == "command") {
-      errors.push_back({param_path, "'command' is reserved: it selects the command in a step config"});
+      errors.push_back(
+          {param_path, "'command' is reserved: it selects the command in a step config"});
     }
     if (!params.insert(param).second) {
       errors.push_back({param_path, "'" + param + "' is listed twice"});
@@ -209,10 +213,14 @@ void validate_endpoint_url(const std::string& url, std::vector<FieldError>& erro
 
 std::string_view to_string(ExecutionModel model) {
   switch (model) {
-    case ExecutionModel::BuiltIn: return "built_in";
-    case ExecutionModel::Script: return "script";
-    case ExecutionModel::Oas: return "oas";
-    case ExecutionModel::External: return "external";
+    case ExecutionModel::BuiltIn:
+      return "built_in";
+    case ExecutionModel::Script:
+      return "script";
+    case ExecutionModel::Oas:
+      return "oas";
+    case ExecutionModel::External:
+      return "external";
   }
   return "built_in";
 }
@@ -294,11 +302,12 @@ Result<ConnectorDefinition> parse_connector_definition(const json::value& json) 
   if (const auto* tags = obj->if_contains("tags"); tags && !tags->is_null()) {
     def.tags = read_string_list(*tags, "tags", errors);
   }
-  if (const auto* model = obj->if_contains("executionModel"); model == nullptr || model->is_null()) {
+  if (const auto* model = obj->if_contains("executionModel");
+      model == nullptr || model->is_null()) {
     errors.push_back({"executionModel", "is required: built_in, script, oas or external"});
   } else if (!model->is_string() || !parse_execution_model(model->get_string())) {
-    errors.push_back({"executionModel", "must be built_in, script, oas or external, got " +
-                                            json_preview(*model)});
+    errors.push_back({"executionModel",
+                      "must be built_in, script, oas or external, got " + json_preview(*model)});
   } else {
     def.execution_model = *parse_execution_model(model->get_string());
   }
@@ -328,8 +337,9 @@ std::vector<FieldError> validate_definition(const ConnectorDefinition& def) {
   if (def.name.empty()) {
     errors.push_back({"name", "is required"});
   } else if (!is_connector_name(def.name)) {
-    errors.push_back({"name", "must be 1-100 characters of letters, digits, '-', '_' or '.', "
-                              "starting with a letter or digit"});
+    errors.push_back({"name",
+                      "must be 1-100 characters of letters, digits, '-', '_' or '.', "
+                      "starting with a letter or digit"});
   }
   if (auto v = Semver::parse(def.version); !v) errors.push_back({"version", v.error().message});
   if (def.execution_model == ExecutionModel::BuiltIn && def.type.empty()) {
@@ -338,11 +348,12 @@ std::vector<FieldError> validate_definition(const ConnectorDefinition& def) {
   if (!def.type.empty() && !is_connector_name(def.type)) {
     errors.push_back({"type", "must be 1-100 characters of letters, digits, '-', '_' or '.'"});
   }
-  if ((def.execution_model == ExecutionModel::Script || def.execution_model == ExecutionModel::Oas) &&
+  if ((def.execution_model == ExecutionModel::Script ||
+       def.execution_model == ExecutionModel::Oas) &&
       def.script_source.empty()) {
-    errors.push_back({"scriptSource", "is required for " +
-                                          std::string(to_string(def.execution_model)) +
-                                          " connectors"});
+    errors.push_back(
+        {"scriptSource",
+         "is required for " + std::string(to_string(def.execution_model)) + " connectors"});
   }
   if (def.execution_model == ExecutionModel::External) {
     if (def.endpoint_url.empty()) {
@@ -351,8 +362,8 @@ std::vector<FieldError> validate_definition(const ConnectorDefinition& def) {
       validate_endpoint_url(def.endpoint_url, errors);
     }
   }
-  if (!def.status.empty() &&
-      std::none_of(kStatuses.begin(), kStatuses.end(), [&](const char* s) { return def.status == s; })) {
+  if (!def.status.empty() && std::none_of(kStatuses.begin(), kStatuses.end(),
+                                          [&](const char* s) { return def.status == s; })) {
     errors.push_back({"status", "must be stable, beta or alpha"});
   }
   for (std::size_t i = 0; i < def.tags.size(); ++i) {

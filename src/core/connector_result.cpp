@@ -30,8 +30,7 @@ ConnectorResult from_json_outcome(const json::value& value) {
   const auto* error = obj->if_contains("error");
   if (success != nullptr && !success->is_null()) {
     if (!success->is_bool()) {
-      return failure("The result's 'success' must be true or false, got " +
-                     json_preview(*success));
+      return failure("The result's 'success' must be true or false, got " + json_preview(*success));
     }
     result.success = success->get_bool();
   } else {
@@ -41,13 +40,15 @@ ConnectorResult from_json_outcome(const json::value& value) {
   if (const auto* variables = obj->if_contains("variables");
       variables != nullptr && !variables->is_null()) {
     if (!variables->is_object()) {
-      return failure("The result's 'variables' must be an object (it is merged into the run's "
-                     "variables by name), got " +
-                     json_preview(*variables));
+      return failure(
+          "The result's 'variables' must be an object (it is merged into the run's "
+          "variables by name), got " +
+          json_preview(*variables));
     }
     result.variables = variables->get_object();
   }
-  if (const auto* payload = obj->if_contains("payload"); payload != nullptr && !payload->is_null()) {
+  if (const auto* payload = obj->if_contains("payload");
+      payload != nullptr && !payload->is_null()) {
     result.payload = *payload;
   }
   if (error != nullptr && !error->is_null()) {

@@ -48,8 +48,8 @@ inline Failure fail(Failure outcome) { return outcome; }
 // builders, a full ConnectorResult (returned verbatim, diagnostics dropped on
 // success), or raw JSON from a script or an external service, normalized by the
 // seed's rules.
-using CommandOutcome = std::variant<std::monostate, Success, Failure, ConnectorResult,
-                                    boost::json::value>;
+using CommandOutcome =
+    std::variant<std::monostate, Success, Failure, ConnectorResult, boost::json::value>;
 
 // Normalizes an outcome:
 // - nothing, a non-object or an empty object -> {success: true}

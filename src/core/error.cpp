@@ -1,26 +1,35 @@
 #include "core/error.hpp"
 
-#include "core/check.hpp"
-
 #include <cstdio>
 #include <cstdlib>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include "core/check.hpp"
+
 namespace patchbay::core {
 
 std::string_view to_string(ErrorCode code) {
   switch (code) {
-    case ErrorCode::InvalidArgument: return "invalid_argument";
-    case ErrorCode::InvalidDefinition: return "invalid_definition";
-    case ErrorCode::NotFound: return "not_found";
-    case ErrorCode::Conflict: return "conflict";
-    case ErrorCode::Unauthenticated: return "unauthenticated";
-    case ErrorCode::PermissionDenied: return "permission_denied";
-    case ErrorCode::PayloadTooLarge: return "payload_too_large";
-    case ErrorCode::Unavailable: return "unavailable";
-    case ErrorCode::Internal: return "internal";
+    case ErrorCode::InvalidArgument:
+      return "invalid_argument";
+    case ErrorCode::InvalidDefinition:
+      return "invalid_definition";
+    case ErrorCode::NotFound:
+      return "not_found";
+    case ErrorCode::Conflict:
+      return "conflict";
+    case ErrorCode::Unauthenticated:
+      return "unauthenticated";
+    case ErrorCode::PermissionDenied:
+      return "permission_denied";
+    case ErrorCode::PayloadTooLarge:
+      return "payload_too_large";
+    case ErrorCode::Unavailable:
+      return "unavailable";
+    case ErrorCode::Internal:
+      return "internal";
   }
   return "internal";
 }

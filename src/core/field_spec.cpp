@@ -13,19 +13,19 @@
 namespace patchbay::core {
 namespace {
 
-constexpr std::array kFieldKeys = {"type",    "required", "secret",  "description",
-                                   "label",   "placeholder", "default", "options",
-                                   "enum",    "minimum",  "maximum"};
+constexpr std::array kFieldKeys = {"type",  "required",    "secret",  "description",
+                                   "label", "placeholder", "default", "options",
+                                   "enum",  "minimum",     "maximum"};
 
 struct TypeName {
   FieldType type;
   std::string_view name;
 };
 constexpr std::array kTypeNames = {
-    TypeName{FieldType::String, "string"}, TypeName{FieldType::Number, "number"},
+    TypeName{FieldType::String, "string"},   TypeName{FieldType::Number, "number"},
     TypeName{FieldType::Integer, "integer"}, TypeName{FieldType::Boolean, "boolean"},
-    TypeName{FieldType::Date, "date"},     TypeName{FieldType::Select, "select"},
-    TypeName{FieldType::Array, "array"},   TypeName{FieldType::Object, "object"},
+    TypeName{FieldType::Date, "date"},       TypeName{FieldType::Select, "select"},
+    TypeName{FieldType::Array, "array"},     TypeName{FieldType::Object, "object"},
     TypeName{FieldType::Raw, "raw"}};
 
 std::string allowed_list() {
@@ -89,8 +89,8 @@ bool is_iso_date(std::string_view s) {
   if (s.size() == 10) return true;
   if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return false;
   int hour = 0, minute = 0, second = 0;
-  if (!digits_at(s, 11, 2, hour) || s.size() < 16 || s[13] != ':' ||
-      !digits_at(s, 14, 2, minute) || hour > 23 || minute > 59) {
+  if (!digits_at(s, 11, 2, hour) || s.size() < 16 || s[13] != ':' || !digits_at(s, 14, 2, minute) ||
+      hour > 23 || minute > 59) {
     return false;
   }
   std::size_t at = 16;
@@ -156,7 +156,8 @@ Result<json::value> check_type(const FieldSpec& field, const json::value& value)
       std::string_view expected = integer ? "integer" : "number";
       json::value number;
       if (value.is_number()) {
-        if (!std::isfinite(value.to_number<double>())) return fail("finite " + std::string(expected));
+        if (!std::isfinite(value.to_number<double>()))
+          return fail("finite " + std::string(expected));
         number = value;
       } else if (value.is_string()) {
         double parsed = 0;
@@ -175,8 +176,8 @@ Result<json::value> check_type(const FieldSpec& field, const json::value& value)
       }
       if (field.maximum && d > *field.maximum) {
         return Error{ErrorCode::InvalidArgument,
-                     "must be at most " + json::serialize(number_value(*field.maximum)) +
-                         ", got " + json::serialize(number),
+                     "must be at most " + json::serialize(number_value(*field.maximum)) + ", got " +
+                         json::serialize(number),
                      {}};
       }
       return number;
@@ -233,7 +234,7 @@ FieldSpec parse_field_spec(std::string name, const json::value& json, const std:
       field.type = parsed;
     } else {
       errors.push_back({child_path(path, "type"), "unknown type '" + std::string(t->get_string()) +
-                                            "'; use one of " + allowed_list()});
+                                                      "'; use one of " + allowed_list()});
     }
   }
   field.required = read_bool(*obj, "required", path, errors);
@@ -261,8 +262,7 @@ void validate_field_spec(const FieldSpec& field, const std::string& path,
   if (type != FieldType::Select && !field.options.empty()) {
     errors.push_back({child_path(path, "options"), "only select fields have options; use enum"});
   }
-  if ((field.minimum || field.maximum) && type != FieldType::Number &&
-      type != FieldType::Integer) {
+  if ((field.minimum || field.maximum) && type != FieldType::Number && type != FieldType::Integer) {
     errors.push_back({path, "minimum and maximum apply to number and integer fields only"});
   }
   if (field.minimum && field.maximum && *field.minimum > *field.maximum) {
@@ -283,7 +283,8 @@ json::object to_json(const FieldSpec& field) {
   if (!field.label.empty()) out["label"] = field.label;
   if (!field.placeholder.empty()) out["placeholder"] = field.placeholder;
   if (field.default_value) out["default"] = *field.default_value;
-  if (!field.options.empty()) out["options"] = json::array(field.options.begin(), field.options.end());
+  if (!field.options.empty())
+    out["options"] = json::array(field.options.begin(), field.options.end());
   if (!field.enum_values.empty()) {
     out["enum"] = json::array(field.enum_values.begin(), field.enum_values.end());
   }
@@ -299,10 +300,10 @@ Result<json::value> check_field_value(const FieldSpec& field, const json::value&
   auto restrict_to = [&](const std::vector<json::value>& allowed) -> std::optional<Error> {
     const json::value* match = find_allowed(allowed, result);
     if (match == nullptr) {
-      return Error{ErrorCode::InvalidArgument,
-                   "must be one of " + allowed_values_text(allowed) + ", got " +
-                       json_preview(result),
-                   {}};
+      return Error{
+          ErrorCode::InvalidArgument,
+          "must be one of " + allowed_values_text(allowed) + ", got " + json_preview(result),
+          {}};
     }
     result = *match;
     return std::nullopt;

@@ -31,8 +31,8 @@ struct FieldSpec {
   // Secret values are encrypted at rest, masked in API output and redacted in logs.
   bool secret = false;
   std::string description;
-  std::string label;        // UI hint
-  std::string placeholder;  // UI hint
+  std::string label;                                // UI hint
+  std::string placeholder;                          // UI hint
   std::optional<boost::json::value> default_value;  // "default"
   // Allowed values of a select ("options"): scalars or {"value", "label"} objects.
   std::vector<boost::json::value> options;

@@ -79,8 +79,8 @@ Result<T> from_object(const json::object& object) {
     const json::value* found = object.if_contains(member.name);
     if (found == nullptr || found->is_null()) {
       if constexpr (!detail::is_optional<M>::value) {
-        failure = Error{ErrorCode::InvalidArgument,
-                        std::string(member.name) + ": required but absent", {}};
+        failure = Error{
+            ErrorCode::InvalidArgument, std::string(member.name) + ": required but absent", {}};
       }
       return;
     }

@@ -74,13 +74,12 @@ std::vector<std::string> read_string_list(const json::value& value, const std::s
 void reject_unknown_keys(const json::object& object, std::span<const char* const> known,
                          const std::string& path, std::vector<FieldError>& errors) {
   for (const auto& entry : object) {
-    bool found = std::any_of(known.begin(), known.end(),
-                             [&](const char* k) { return entry.key() == k; });
+    bool found =
+        std::any_of(known.begin(), known.end(), [&](const char* k) { return entry.key() == k; });
     if (found) continue;
     std::string allowed;
     for (const auto* k : known) allowed += (allowed.empty() ? "" : ", ") + std::string(k);
-    errors.push_back(
-        {child_path(path, entry.key()), "unknown key; allowed keys are " + allowed});
+    errors.push_back({child_path(path, entry.key()), "unknown key; allowed keys are " + allowed});
   }
 }
 

@@ -18,8 +18,7 @@ class Logger {
   virtual ~Logger() = default;
 
   // Writes one structured line: a short message plus machine-readable fields.
-  virtual void log(LogLevel level, std::string_view message,
-                   const boost::json::object& fields) = 0;
+  virtual void log(LogLevel level, std::string_view message, const boost::json::object& fields) = 0;
   // False when lines of `level` would be dropped, so callers can skip building fields.
   virtual bool enabled(LogLevel level) const { return level != LogLevel::Off; }
 

@@ -49,7 +49,8 @@ void diff_existing_field(const FieldSpec* old_spec, const FieldSpec* new_spec,
   } else if (a.default_value != b.default_value) {
     out.push_back({Bump::Patch, what + " changed its default"});
   }
-  if (!same_presentation(a, b)) out.push_back({Bump::Patch, what + " changed its description or constraints"});
+  if (!same_presentation(a, b))
+    out.push_back({Bump::Patch, what + " changed its description or constraints"});
 }
 
 void diff_command(const CommandSpec& a, const CommandSpec& b, std::vector<SchemaChange>& out) {
@@ -85,8 +86,8 @@ void diff_command(const CommandSpec& a, const CommandSpec& b, std::vector<Schema
       out.push_back({Bump::Minor, "new output " + quoted(output) + " on " + command});
     }
   }
-  if (a.params != b.params && std::is_permutation(a.params.begin(), a.params.end(),
-                                                  b.params.begin(), b.params.end())) {
+  if (a.params != b.params &&
+      std::is_permutation(a.params.begin(), a.params.end(), b.params.begin(), b.params.end())) {
     out.push_back({Bump::Patch, "reordered params of " + command});
   }
   if (a.description != b.description) {
@@ -106,10 +107,14 @@ Bump max_bump(Bump a, Bump b) { return static_cast<int>(a) >= static_cast<int>(b
 
 std::string_view to_string(Bump bump) {
   switch (bump) {
-    case Bump::None: return "none";
-    case Bump::Patch: return "patch";
-    case Bump::Minor: return "minor";
-    case Bump::Major: return "major";
+    case Bump::None:
+      return "none";
+    case Bump::Patch:
+      return "patch";
+    case Bump::Minor:
+      return "minor";
+    case Bump::Major:
+      return "major";
   }
   return "none";
 }
@@ -165,10 +170,14 @@ SchemaDiff diff(const ConfigSchema& a, const ConfigSchema& b) {
 
 Semver version_floor(const Semver& old_version, const SchemaDiff& diff) {
   switch (diff.required()) {
-    case Bump::Major: return old_version.next_major();
-    case Bump::Minor: return old_version.next_minor();
-    case Bump::Patch: return old_version.next_patch();
-    case Bump::None: break;
+    case Bump::Major:
+      return old_version.next_major();
+    case Bump::Minor:
+      return old_version.next_minor();
+    case Bump::Patch:
+      return old_version.next_patch();
+    case Bump::None:
+      break;
   }
   return old_version;
 }

@@ -85,9 +85,8 @@ void check_fields(const std::vector<core::FieldSpec>& specs, json::object& value
     }
     auto checked = core::check_field_value(spec, *value);
     if (!checked) {
-      out.invalid.push_back(json::object{{"field", spec.name},
-                                         {"kind", kind},
-                                         {"message", checked.error().message}});
+      out.invalid.push_back(
+          json::object{{"field", spec.name}, {"kind", kind}, {"message", checked.error().message}});
       continue;
     }
     *value = std::move(*checked);
@@ -101,8 +100,8 @@ std::string invalid_message(const json::array& invalid) {
     const auto& obj = item.get_object();
     out += out.empty() ? "Invalid " : "; invalid ";
     out += std::string(obj.at("kind").get_string()) + " '" +
-           std::string(obj.at("field").get_string()) + "': " +
-           std::string(obj.at("message").get_string());
+           std::string(obj.at("field").get_string()) +
+           "': " + std::string(obj.at("message").get_string());
   }
   return out;
 }
@@ -117,8 +116,8 @@ core::CommandOutcome run_guarded(const core::ConnectorDefinition& def,
       try {
         if (auto mapped = def.error_map(error)) return std::move(*mapped);
       } catch (const std::exception& map_error) {
-        return core::fail({.error = std::string(error.what()) + " (and errorMap threw: " +
-                                    map_error.what() + ")"});
+        return core::fail({.error = std::string(error.what()) +
+                                    " (and errorMap threw: " + map_error.what() + ")"});
       } catch (...) {
         return core::fail({.error = std::string(error.what()) + " (and errorMap threw)"});
       }
@@ -179,9 +178,8 @@ ConnectorResult execute_definition(const core::ConnectorDefinition& def,
   } else {
     if (!command->handler) {
       return failure("Connector '" + def.name + "' (" +
-                     std::string(core::to_string(def.execution_model)) +
-                     ") cannot run command '" + command->name +
-                     "' in this process: no handler is attached");
+                     std::string(core::to_string(def.execution_model)) + ") cannot run command '" +
+                     command->name + "' in this process: no handler is attached");
     }
     handler = &command->handler;
   }

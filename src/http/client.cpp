@@ -1,7 +1,5 @@
 #include "http/client.hpp"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cctype>
 #include <memory>
@@ -10,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
+#include <curl/curl.h>
 
 #include "core/json.hpp"
 
@@ -31,7 +30,8 @@ std::string lower(std::string_view s) {
 }
 
 bool has_line_break(std::string_view s) {
-  return s.find_first_of("\r\n") != std::string_view::npos || s.find('\0') != std::string_view::npos;
+  return s.find_first_of("\r\n") != std::string_view::npos ||
+         s.find('\0') != std::string_view::npos;
 }
 
 struct Transfer {
@@ -80,7 +80,8 @@ using HeaderList = std::unique_ptr<curl_slist, SlistDeleter>;
 
 void append_header(HeaderList& list, const std::string& line) {
   curl_slist* head = curl_slist_append(list.get(), line.c_str());
-  if (head == nullptr) throw HttpError(HttpErrorCode::Network, "out of memory building headers", true);
+  if (head == nullptr)
+    throw HttpError(HttpErrorCode::Network, "out of memory building headers", true);
   (void)list.release();  // `head` is the same list, now one entry longer
   list.reset(head);
 }
@@ -91,11 +92,12 @@ HttpError transport_error(CURLcode code, const Transfer& transfer, const std::st
   std::string what = detail[0] != '\0' ? detail : curl_easy_strerror(code);
   switch (code) {
     case CURLE_COULDNT_RESOLVE_HOST:
-      return HttpError(HttpErrorCode::DnsFailed, "could not resolve host of " + shown_url + ": " + what,
-                       true, std::move(details));
+      return HttpError(HttpErrorCode::DnsFailed,
+                       "could not resolve host of " + shown_url + ": " + what, true,
+                       std::move(details));
     case CURLE_COULDNT_CONNECT:
-      return HttpError(HttpErrorCode::ConnectFailed, "could not connect to " + shown_url + ": " + what,
-                       true, std::move(details));
+      return HttpError(HttpErrorCode::ConnectFailed,
+                       "could not connect to " + shown_url + ": " + what, true, std::move(details));
     case CURLE_OPERATION_TIMEDOUT:
       details["timeoutMs"] = options.timeout.count();
       return HttpError(HttpErrorCode::Timeout, "request to " + shown_url + " timed out: " + what,
@@ -130,12 +132,18 @@ HttpError transport_error(CURLcode code, const Transfer& transfer, const std::st
 
 std::string_view to_string(Method method) {
   switch (method) {
-    case Method::Get: return "GET";
-    case Method::Post: return "POST";
-    case Method::Put: return "PUT";
-    case Method::Patch: return "PATCH";
-    case Method::Delete: return "DELETE";
-    case Method::Head: return "HEAD";
+    case Method::Get:
+      return "GET";
+    case Method::Post:
+      return "POST";
+    case Method::Put:
+      return "PUT";
+    case Method::Patch:
+      return "PATCH";
+    case Method::Delete:
+      return "DELETE";
+    case Method::Head:
+      return "HEAD";
   }
   return "GET";
 }
@@ -144,8 +152,8 @@ std::optional<Method> parse_method(std::string_view text) {
   std::string upper(text);
   std::transform(upper.begin(), upper.end(), upper.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  for (auto m : {Method::Get, Method::Post, Method::Put, Method::Patch, Method::Delete,
-                 Method::Head}) {
+  for (auto m :
+       {Method::Get, Method::Post, Method::Put, Method::Patch, Method::Delete, Method::Head}) {
     if (to_string(m) == upper) return m;
   }
   return std::nullopt;
@@ -179,16 +187,17 @@ Response request(std::string_view url, const RequestOptions& options, core::Logg
   boost::urls::url target(*parsed);
   std::string shown = redact_url(url);
   if (target.scheme() != "http" && target.scheme() != "https") {
-    throw HttpError(HttpErrorCode::PolicyDenied,
-                    "only http and https URLs are allowed, not '" + std::string(target.scheme()) + "'",
-                    false, {{"url", shown}});
+    throw HttpError(
+        HttpErrorCode::PolicyDenied,
+        "only http and https URLs are allowed, not '" + std::string(target.scheme()) + "'", false,
+        {{"url", shown}});
   }
   if (target.host().empty()) {
     throw HttpError(HttpErrorCode::InvalidUrl, "URL has no host: " + shown, false);
   }
   if (target.has_userinfo()) {
-    throw HttpError(HttpErrorCode::PolicyDenied,
-                    "credentials in the URL are not allowed; use auth", false, {{"url", shown}});
+    throw HttpError(HttpErrorCode::PolicyDenied, "credentials in the URL are not allowed; use auth",
+                    false, {{"url", shown}});
   }
   target.remove_fragment();
   for (const auto& [key, value] : options.query) target.params().append({key, value});
@@ -207,15 +216,20 @@ Response request(std::string_view url, const RequestOptions& options, core::Logg
                        [&](const auto& h) { return lower(h.first) == wanted; });
   };
   switch (options.auth.kind) {
-    case Auth::Kind::Bearer: headers.emplace_back("Authorization", "Bearer " + options.auth.token); break;
-    case Auth::Kind::ApiKeyHeader: headers.emplace_back(options.auth.name, options.auth.value); break;
+    case Auth::Kind::Bearer:
+      headers.emplace_back("Authorization", "Bearer " + options.auth.token);
+      break;
+    case Auth::Kind::ApiKeyHeader:
+      headers.emplace_back(options.auth.name, options.auth.value);
+      break;
     case Auth::Kind::Basic:
       curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
       curl_easy_setopt(curl, CURLOPT_USERNAME, options.auth.username.c_str());
       curl_easy_setopt(curl, CURLOPT_PASSWORD, options.auth.password.c_str());
       break;
     case Auth::Kind::None:
-    case Auth::Kind::ApiKeyQuery: break;
+    case Auth::Kind::ApiKeyQuery:
+      break;
   }
 
   std::string body_text;
@@ -256,7 +270,8 @@ Response request(std::string_view url, const RequestOptions& options, core::Logg
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options.connect_timeout.count()));
   curl_easy_setopt(curl, CURLOPT_USERAGENT, kUserAgent);
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);

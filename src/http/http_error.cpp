@@ -4,15 +4,24 @@ namespace patchbay::http {
 
 std::string_view to_string(HttpErrorCode code) {
   switch (code) {
-    case HttpErrorCode::InvalidUrl: return "invalid_url";
-    case HttpErrorCode::PolicyDenied: return "policy_denied";
-    case HttpErrorCode::DnsFailed: return "dns_failed";
-    case HttpErrorCode::ConnectFailed: return "connect_failed";
-    case HttpErrorCode::TlsFailed: return "tls_failed";
-    case HttpErrorCode::Timeout: return "timeout";
-    case HttpErrorCode::TooLarge: return "too_large";
-    case HttpErrorCode::TooManyRedirects: return "too_many_redirects";
-    case HttpErrorCode::Network: return "network";
+    case HttpErrorCode::InvalidUrl:
+      return "invalid_url";
+    case HttpErrorCode::PolicyDenied:
+      return "policy_denied";
+    case HttpErrorCode::DnsFailed:
+      return "dns_failed";
+    case HttpErrorCode::ConnectFailed:
+      return "connect_failed";
+    case HttpErrorCode::TlsFailed:
+      return "tls_failed";
+    case HttpErrorCode::Timeout:
+      return "timeout";
+    case HttpErrorCode::TooLarge:
+      return "too_large";
+    case HttpErrorCode::TooManyRedirects:
+      return "too_many_redirects";
+    case HttpErrorCode::Network:
+      return "network";
   }
   return "network";
 }

@@ -30,8 +30,8 @@ TEST(ScaffoldNameTest, AcceptsKebabCaseOnly) {
   for (const char* good : {"acme-crm", "a", "x2", "salesforce-v2-api"}) {
     EXPECT_TRUE(is_kebab_case(good)) << good;
   }
-  for (const char* bad : {"", "Acme", "acme_crm", "acme--crm", "-acme", "acme-", "2acme", "acme crm",
-                          "ac/me"}) {
+  for (const char* bad :
+       {"", "Acme", "acme_crm", "acme--crm", "-acme", "acme-", "2acme", "acme crm", "ac/me"}) {
     EXPECT_FALSE(is_kebab_case(bad)) << bad;
   }
 }
@@ -62,15 +62,18 @@ TEST_F(ScaffoldTest, WritesHandlerTestAndRegistryLine) {
   auto report = scaffold_builtin(options("acme-crm"));
   ASSERT_TRUE(report.has_value()) << report.error().message;
   EXPECT_TRUE(report->registry_updated);
-  EXPECT_EQ(report->written, (std::vector<std::string>{"src/connectors/builtin/acme_crm.cpp",
-                                                       "test/connectors/builtin/acme_crm_test.cpp"}));
+  EXPECT_EQ(report->written,
+            (std::vector<std::string>{"src/connectors/builtin/acme_crm.cpp",
+                                      "test/connectors/builtin/acme_crm_test.cpp"}));
   std::string handler = test::read_text(dir_.path() / "src/connectors/builtin/acme_crm.cpp");
-  for (const char* expected : {"core::ConnectorDefinition make_acme_crm()", "struct AcmeCrmConnection",
-                               "BOOST_DESCRIBE_STRUCT(AcmeCrmConnection", "http::HttpError",
-                               "\"test\"", "\"listItems\"", "succeed(", "fail(", ".mock ="}) {
+  for (const char* expected :
+       {"core::ConnectorDefinition make_acme_crm()", "struct AcmeCrmConnection",
+        "BOOST_DESCRIBE_STRUCT(AcmeCrmConnection", "http::HttpError", "\"test\"", "\"listItems\"",
+        "succeed(", "fail(", ".mock ="}) {
     EXPECT_NE(handler.find(expected), std::string::npos) << expected;
   }
-  EXPECT_NE(registry().find("PATCHBAY_BUILTIN(acme_crm)\nPATCHBAY_BUILTIN(delay)"), std::string::npos);
+  EXPECT_NE(registry().find("PATCHBAY_BUILTIN(acme_crm)\nPATCHBAY_BUILTIN(delay)"),
+            std::string::npos);
 }
 
 TEST_F(ScaffoldTest, SecondRunRefusesAndLeavesEverythingUntouched) {

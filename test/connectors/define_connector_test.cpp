@@ -32,18 +32,18 @@ core::ConnectorDefinition make_widget() {
       .connection = {t::string("baseUrl").required().describe("API base URL."),
                      t::secret("apiKey").required().describe("API key.")},
       .commands = {define_command<ListParams, WidgetConnection>(
-          "listWidgets", {
-                             .description = "List widgets.",
-                             .params = {t::integer("limit").default_to(50).min(1),
-                                        t::string("cursor")},
-                             .outputs = {{"widgets", "total"}},
-                             .handler = [](const ListCall& call) -> CommandOutcome {
-                               return succeed({.payload = json::object{
-                                                   {"limit", call.params.limit},
-                                                   {"hasCursor", call.params.cursor.has_value()},
-                                                   {"auth", "Bearer " + call.connection.apiKey}}});
-                             },
-                         })},
+          "listWidgets",
+          {
+              .description = "List widgets.",
+              .params = {t::integer("limit").default_to(50).min(1), t::string("cursor")},
+              .outputs = {{"widgets", "total"}},
+              .handler = [](const ListCall& call) -> CommandOutcome {
+                return succeed(
+                    {.payload = json::object{{"limit", call.params.limit},
+                                             {"hasCursor", call.params.cursor.has_value()},
+                                             {"auth", "Bearer " + call.connection.apiKey}}});
+              },
+          })},
   });
 }
 

@@ -1,8 +1,8 @@
 #include "core/connector_definition.hpp"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
+
+#include <gtest/gtest.h>
 
 #include "core/json.hpp"
 #include "support/files.hpp"
@@ -13,7 +13,8 @@ namespace {
 namespace fs = std::filesystem;
 
 json::value load_case(const std::string& name) {
-  auto parsed = parse_json(test::read_text(fs::path(PATCHBAY_TEST_CASES_DIR) / "definitions" / name));
+  auto parsed =
+      parse_json(test::read_text(fs::path(PATCHBAY_TEST_CASES_DIR) / "definitions" / name));
   EXPECT_TRUE(parsed.has_value()) << name;
   return parsed ? *parsed : json::value();
 }
@@ -89,14 +90,16 @@ TEST(ConnectorDefinitionTest, ReportsEveryProblemWithItsPath) {
     }
   })");
   EXPECT_TRUE(has_error(errors, "tags[1]", "must be a string")) << describe(errors);
-  EXPECT_TRUE(has_error(errors, "configSchema.connectionConfig.apiKey.type", "unknown type 'strnig'"))
+  EXPECT_TRUE(
+      has_error(errors, "configSchema.connectionConfig.apiKey.type", "unknown type 'strnig'"))
       << describe(errors);
   EXPECT_TRUE(has_error(errors, "configSchema.connectionConfig.apiKey.requried", "unknown key"))
       << describe(errors);
   EXPECT_TRUE(has_error(errors, "configSchema.commands.list.paramSchema.limit.default",
                         "expected number, got string \"x\""))
       << describe(errors);
-  EXPECT_TRUE(has_error(errors, "configSchema.commands.2bad.outputs", "must be an array of strings"))
+  EXPECT_TRUE(
+      has_error(errors, "configSchema.commands.2bad.outputs", "must be an array of strings"))
       << describe(errors);
 }
 
@@ -117,7 +120,8 @@ TEST(ConnectorDefinitionTest, ChecksSemanticsOnceTheShapeIsRight) {
   EXPECT_TRUE(has_error(errors, "version", "needs three numeric parts")) << describe(errors);
   EXPECT_TRUE(has_error(errors, "scriptSource", "is required for script connectors"))
       << describe(errors);
-  EXPECT_TRUE(has_error(errors, "defaultCommand", "'missing' is not one of the commands: list, 2bad"))
+  EXPECT_TRUE(
+      has_error(errors, "defaultCommand", "'missing' is not one of the commands: list, 2bad"))
       << describe(errors);
   EXPECT_TRUE(has_error(errors, "configSchema.commands.list.params[1]", "'limit' is listed twice"))
       << describe(errors);

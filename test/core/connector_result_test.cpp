@@ -10,10 +10,11 @@ namespace {
 ConnectorResult from_text(const char* text) { return outcome_to_result(*parse_json(text)); }
 
 TEST(OutcomeToResultTest, SucceedBuilderFillsPayloadAndVariables) {
-  auto result = outcome_to_result(succeed({.payload = json::object{{"id", 7}},
-                                           .variables = json::object{{"userCount", 3}}}));
-  EXPECT_EQ(json::value(to_json(result)),
-            *parse_json(R"({"success": true, "payload": {"id": 7}, "variables": {"userCount": 3}})"));
+  auto result = outcome_to_result(
+      succeed({.payload = json::object{{"id", 7}}, .variables = json::object{{"userCount", 3}}}));
+  EXPECT_EQ(
+      json::value(to_json(result)),
+      *parse_json(R"({"success": true, "payload": {"id": 7}, "variables": {"userCount": 3}})"));
 }
 
 TEST(OutcomeToResultTest, FailBuilderKeepsDiagnosticsAndVariables) {
@@ -36,7 +37,8 @@ TEST(OutcomeToResultTest, NothingNonObjectAndEmptyObjectMeanSuccess) {
 
 TEST(OutcomeToResultTest, DiagnosticsAreDroppedOnSuccess) {
   EXPECT_FALSE(from_text(R"({"success": true, "diagnostics": {"x": 1}})").diagnostics);
-  ConnectorResult verbatim{true, json::value(1), std::nullopt, json::value("drop me"), std::nullopt};
+  ConnectorResult verbatim{true, json::value(1), std::nullopt, json::value("drop me"),
+                           std::nullopt};
   EXPECT_FALSE(outcome_to_result(verbatim).diagnostics);
   EXPECT_EQ(outcome_to_result(verbatim).payload, json::value(1));
 }
@@ -55,7 +57,8 @@ TEST(OutcomeToResultTest, PlainObjectsFollowTheSlots) {
   EXPECT_FALSE(failed.success);
   EXPECT_EQ(failed.error, "nope");
   EXPECT_EQ(failed.diagnostics->at("statusCode"), 404);
-  auto failed_with_variables = from_text(R"({"success": false, "error": "x", "variables": {"flag": true}})");
+  auto failed_with_variables =
+      from_text(R"({"success": false, "error": "x", "variables": {"flag": true}})");
   EXPECT_EQ(failed_with_variables.variables->at("flag"), true);
 }
 

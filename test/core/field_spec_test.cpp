@@ -16,8 +16,8 @@ FieldSpec spec(const char* text) {
 
 json::value ok(const FieldSpec& field, const json::value& value) {
   auto checked = check_field_value(field, value);
-  EXPECT_TRUE(checked.has_value()) << json::serialize(value) << ": "
-                                   << (checked ? "" : checked.error().message);
+  EXPECT_TRUE(checked.has_value())
+      << json::serialize(value) << ": " << (checked ? "" : checked.error().message);
   return checked ? *checked : json::value();
 }
 
@@ -82,14 +82,17 @@ TEST(FieldSpecTest, UntypedAndRawFieldsAcceptAnything) {
 
 TEST(FieldSpecTest, ReportsSpecProblems) {
   std::vector<FieldError> errors;
-  parse_field_spec("f", *parse_json(R"({"type": "select", "minimum": 5, "maximum": 1, "secret": "yes"})"),
-                   "p.f", errors);
+  parse_field_spec(
+      "f", *parse_json(R"({"type": "select", "minimum": 5, "maximum": 1, "secret": "yes"})"), "p.f",
+      errors);
   std::string all;
   for (const auto& e : errors) all += e.path + ": " + e.message + "\n";
   EXPECT_NE(all.find("p.f.secret: must be true or false"), std::string::npos) << all;
-  EXPECT_NE(all.find("p.f.options: a select field needs at least one option"), std::string::npos) << all;
+  EXPECT_NE(all.find("p.f.options: a select field needs at least one option"), std::string::npos)
+      << all;
   EXPECT_NE(all.find("p.f: minimum and maximum apply to number and integer fields only"),
-            std::string::npos) << all;
+            std::string::npos)
+      << all;
   EXPECT_NE(all.find("p.f.minimum: is greater than maximum"), std::string::npos) << all;
 }
 

@@ -21,7 +21,8 @@ TEST(JsonTest, ConvertsObjectsToDescribedStructs) {
   EXPECT_EQ(full->timeoutMs, 5.0);
   EXPECT_EQ(full->scopes, std::vector<std::string>{"a"});
 
-  auto minimal = from_object<Connection>(parse_json(R"({"baseUrl": "h", "timeoutMs": null})")->as_object());
+  auto minimal =
+      from_object<Connection>(parse_json(R"({"baseUrl": "h", "timeoutMs": null})")->as_object());
   ASSERT_TRUE(minimal.has_value());
   EXPECT_FALSE(minimal->timeoutMs.has_value());
 }

@@ -138,7 +138,8 @@ INSTANTIATE_TEST_SUITE_P(
                        "paramSchema": {"limit": {"type": "string", "default": "50"}}},
                        "getUser": {"params": ["id"], "outputs": ["user"],
                                    "paramSchema": {"id": {"type": "string", "required": true}}}}})",
-             Bump::Major, "param 'limit' of command 'listUsers' changed type from number to string"},
+             Bump::Major,
+             "param 'limit' of command 'listUsers' changed type from number to string"},
         Rule{"PatchDescriptionOnly", R"({
           "connectionConfig": {"baseUrl": {"type": "string", "required": true, "description": "Base"},
                                "region": {"type": "string"}},
@@ -146,7 +147,8 @@ INSTANTIATE_TEST_SUITE_P(
                        "paramSchema": {"limit": {"type": "number", "default": 50}}},
                        "getUser": {"params": ["id"], "outputs": ["user"],
                                    "paramSchema": {"id": {"type": "string", "required": true}}}}})",
-             Bump::Patch, "connection-config field 'baseUrl' changed its description or constraints"}),
+             Bump::Patch,
+             "connection-config field 'baseUrl' changed its description or constraints"}),
     [](const auto& rule) { return std::string(rule.param.name); });
 
 TEST(SchemaVersioningTest, IdenticalSchemasNeedNoBump) {

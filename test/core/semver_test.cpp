@@ -22,9 +22,9 @@ TEST(SemverTest, ParsesReleasePrereleaseAndBuild) {
 }
 
 TEST(SemverTest, RejectsMalformedVersionsWithAReason) {
-  for (const char* bad : {"", "1", "1.2", "1.2.3.4", "v1.2.3", "01.2.3", "1.02.3", "1.2.-3",
-                          "1.2.3-", "1.2.3-01", "1.2.3+", "1.2.3-a..b", "a.b.c",
-                          "99999999999999999999.0.0"}) {
+  for (const char* bad :
+       {"", "1", "1.2", "1.2.3.4", "v1.2.3", "01.2.3", "1.02.3", "1.2.-3", "1.2.3-", "1.2.3-01",
+        "1.2.3+", "1.2.3-a..b", "a.b.c", "99999999999999999999.0.0"}) {
     auto parsed = Semver::parse(bad);
     ASSERT_FALSE(parsed.has_value()) << bad;
     EXPECT_EQ(parsed.error().code, ErrorCode::InvalidArgument);
@@ -33,9 +33,10 @@ TEST(SemverTest, RejectsMalformedVersionsWithAReason) {
 }
 
 TEST(SemverTest, OrdersAsSemverOrgSection11) {
-  const char* chain[] = {"1.0.0-alpha",      "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
-                         "1.0.0-beta.2",     "1.0.0-beta.11", "1.0.0-rc.1",       "1.0.0",
-                         "1.0.1",            "1.1.0",         "2.0.0"};
+  const char* chain[] = {"1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta",
+                         "1.0.0-beta",  "1.0.0-beta.2",  "1.0.0-beta.11",
+                         "1.0.0-rc.1",  "1.0.0",         "1.0.1",
+                         "1.1.0",       "2.0.0"};
   for (std::size_t i = 0; i + 1 < std::size(chain); ++i) {
     EXPECT_LT(v(chain[i]), v(chain[i + 1])) << chain[i] << " < " << chain[i + 1];
   }

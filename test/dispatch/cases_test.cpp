@@ -2,9 +2,9 @@
 // connector (or a built-in) and the exact ConnectorResult expected. A new case
 // is a new file, not new C++.
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
+
+#include <gtest/gtest.h>
 
 #include "connectors/registry.hpp"
 #include "core/json.hpp"
@@ -36,7 +36,8 @@ json::object member_object(const json::object& obj, std::string_view key) {
 class DispatchCaseTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(DispatchCaseTest, ProducesTheExpectedResult) {
-  auto parsed = core::parse_json(test::read_text(fs::path(PATCHBAY_TEST_CASES_DIR) / "dispatch" / GetParam()));
+  auto parsed = core::parse_json(
+      test::read_text(fs::path(PATCHBAY_TEST_CASES_DIR) / "dispatch" / GetParam()));
   ASSERT_TRUE(parsed.has_value()) << parsed.error().message;
   const auto& c = parsed->as_object();
   static const core::ConnectorDefinition fixture = test::make_fixture();
@@ -54,8 +55,8 @@ TEST_P(DispatchCaseTest, ProducesTheExpectedResult) {
   ctx.run_id = "r";
   auto result = execute_definition(*def, ctx);
   EXPECT_EQ(json::value(core::to_json(result)), c.at("expect"))
-      << core::string_member(c, "description").value_or("") << "\nactual: "
-      << core::json_pretty(core::to_json(result));
+      << core::string_member(c, "description").value_or("")
+      << "\nactual: " << core::json_pretty(core::to_json(result));
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, DispatchCaseTest, ::testing::ValuesIn(case_files()),

@@ -33,7 +33,7 @@ TEST(DispatchTest, RunsTheDefaultCommandWhenConfigHasNone) {
   ASSERT_TRUE(result.success) << result.error.value_or("");
   EXPECT_EQ(result.payload->at("typedLimit"), 5.0);
   EXPECT_EQ(result.payload->at("typedBaseUrl"), "https://api.example.com");
-  EXPECT_EQ(result.payload->at("params").at("limit"), 5);  // "5" coerced to the number 5
+  EXPECT_EQ(result.payload->at("params").at("limit"), 5);        // "5" coerced to the number 5
   EXPECT_EQ(result.payload->at("connection").at("retries"), 2);  // connection default applied
 }
 

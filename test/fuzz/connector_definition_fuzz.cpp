@@ -33,7 +33,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   json::value written = to_json(*definition);
   auto reparsed = parse_connector_definition(written);
   PATCHBAY_CHECK(reparsed.has_value(), "a written definition must parse again");
-  PATCHBAY_CHECK(json::value(to_json(*reparsed)) == written,
-                 "writing a definition must be stable");
+  PATCHBAY_CHECK(json::value(to_json(*reparsed)) == written, "writing a definition must be stable");
   return 0;
 }

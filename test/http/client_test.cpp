@@ -51,7 +51,8 @@ TEST(HttpClientTest, TimesOutSlowUpstreams) {
   upstream.on("GET", "/slow", slow);
   RequestOptions options;
   options.timeout = std::chrono::milliseconds(200);
-  EXPECT_EQ(code_of([&] { (void)request(upstream.url("/slow"), options); }), HttpErrorCode::Timeout);
+  EXPECT_EQ(code_of([&] { (void)request(upstream.url("/slow"), options); }),
+            HttpErrorCode::Timeout);
 }
 
 TEST(HttpClientTest, CapsResponseSize) {

@@ -34,7 +34,8 @@ TEST(CliTest, PrintsItsVersion) {
 TEST(CliTest, ExecDelayPrintsASeedShapedResult) {
   auto run = patchbay({"exec", "delay", "--param", "delayMs=10"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(parsed_stdout(run), *core::parse_json(R"({"success": true, "payload": {"delayed": 10}})"));
+  EXPECT_EQ(parsed_stdout(run),
+            *core::parse_json(R"({"success": true, "payload": {"delayed": 10}})"));
 }
 
 TEST(CliTest, ExecHttpCallsTheUpstreamAndPrintsTheResponse) {
@@ -96,12 +97,19 @@ TEST(CliTest, TypesListsBuiltinsAsTextAndJson) {
   auto list = parsed_stdout(as_json);
   ASSERT_TRUE(list.is_array());
   EXPECT_EQ(list.at(0).at("name"), "delay");
-  EXPECT_EQ(list.at(1).at("configSchema").at("commands").at("request").at("paramSchema").at("url").at("required"),
+  EXPECT_EQ(list.at(1)
+                .at("configSchema")
+                .at("commands")
+                .at("request")
+                .at("paramSchema")
+                .at("url")
+                .at("required"),
             true);
 }
 
 TEST(CliTest, DebugLogsGoToStderrAsJsonLines) {
-  auto run = patchbay({"--log-level", "debug", "--log-json", "exec", "delay", "--param", "delayMs=1"});
+  auto run =
+      patchbay({"--log-level", "debug", "--log-json", "exec", "delay", "--param", "delayMs=1"});
   EXPECT_EQ(run.exit_code, 0);
   auto line = core::parse_json(run.err.substr(0, run.err.find('\n')));
   ASSERT_TRUE(line.has_value()) << run.err;

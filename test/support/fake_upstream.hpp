@@ -22,8 +22,8 @@ class FakeUpstream {
  public:
   struct Request {
     std::string method;
-    std::string target;  // path and query, as sent
-    std::string path;    // without the query
+    std::string target;                          // path and query, as sent
+    std::string path;                            // without the query
     std::map<std::string, std::string> headers;  // lower-case names
     std::string body;
 

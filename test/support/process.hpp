@@ -1,11 +1,11 @@
 #pragma once
 // Runs a program as a user would, for tests of the real binary.
 
-#include <sys/wait.h>
-
 #include <cstdio>
 #include <string>
 #include <vector>
+
+#include <sys/wait.h>
 
 #include "support/files.hpp"
 

@@ -21,8 +21,7 @@ BOOST_DESCRIBE_STRUCT(WaitParams, (), (delayMs))
 using WaitCall = Call<WaitParams, json::object>;
 
 CommandOutcome run_wait(const WaitCall& call) {
-  std::this_thread::sleep_for(
-      std::chrono::milliseconds(std::llround(call.params.delayMs)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(std::llround(call.params.delayMs)));
   return succeed({.payload = json::object{{"delayed", core::number_value(call.params.delayMs)}}});
 }
 
@@ -37,21 +36,23 @@ core::ConnectorDefinition make_delay() {
       .default_command = "wait",
       .legacy_commandless_ui = true,
       .commands = {define_command<WaitParams>(
-          "wait", {
-                      .description = "Wait for delayMs milliseconds, then succeed.",
-                      .params = {t::number("delayMs")
-                                     .default_to(kDefaultDelayMs)
-                                     .min(0)
-                                     .max(kMaxDelayMs)
-                                     .describe("How long to wait, in milliseconds (at most 300000).")},
-                      .outputs = {{"delayed"}},
-                      .mock = {{"default",
-                                [](const WaitCall& call) -> CommandOutcome {
-                                  return succeed({.payload = json::object{
-                                                      {"delayed", core::number_value(call.params.delayMs)}}});
-                                }}},
-                      .handler = run_wait,
-                  })},
+          "wait",
+          {
+              .description = "Wait for delayMs milliseconds, then succeed.",
+              .params = {t::number("delayMs")
+                             .default_to(kDefaultDelayMs)
+                             .min(0)
+                             .max(kMaxDelayMs)
+                             .describe("How long to wait, in milliseconds (at most 300000).")},
+              .outputs = {{"delayed"}},
+              .mock = {{"default",
+                        [](const WaitCall& call) -> CommandOutcome {
+                          return succeed(
+                              {.payload = json::object{
+                                   {"delayed", core::number_value(call.params.delayMs)}}});
+                        }}},
+              .handler = run_wait,
+          })},
   });
 }
 

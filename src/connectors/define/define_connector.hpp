@@ -59,22 +59,30 @@ class Field {
     spec_.type = type;
   }
 
-  Field required() && { return set([](auto& s) { s.required = true; }); }
+  Field required() && {
+    return set([](auto& s) { s.required = true; });
+  }
   Field describe(std::string text) && {
     return set([&](auto& s) { s.description = std::move(text); });
   }
-  Field label(std::string text) && { return set([&](auto& s) { s.label = std::move(text); }); }
+  Field label(std::string text) && {
+    return set([&](auto& s) { s.label = std::move(text); });
+  }
   Field default_to(json::value value) && {
     if (value.is_double()) value = core::number_value(value.get_double());
     return set([&](auto& s) { s.default_value = std::move(value); });
   }
-  Field min(double value) && { return set([&](auto& s) { s.minimum = value; }); }
-  Field max(double value) && { return set([&](auto& s) { s.maximum = value; }); }
+  Field min(double value) && {
+    return set([&](auto& s) { s.minimum = value; });
+  }
+  Field max(double value) && {
+    return set([&](auto& s) { s.maximum = value; });
+  }
   Field one_of(std::vector<json::value> values) && {
     return set([&](auto& s) { s.enum_values = std::move(values); });
   }
 
-  operator core::FieldSpec() const& { return spec_; }  // NOLINT: builders convert implicitly
+  operator core::FieldSpec() const& { return spec_; }         // NOLINT: builders convert implicitly
   operator core::FieldSpec() && { return std::move(spec_); }  // NOLINT
 
  private:
@@ -154,9 +162,10 @@ core::Result<T> convert(const json::object& object) {
 
 // Erases the types: converts params and connection, then calls `typed`.
 template <class Params, class Connection>
-core::CommandHandler erase(std::string command, typename CommandDef<Params, Connection>::Handler typed) {
-  return [command = std::move(command), typed = std::move(typed)](const core::CommandCall& call)
-             -> CommandOutcome {
+core::CommandHandler erase(std::string command,
+                           typename CommandDef<Params, Connection>::Handler typed) {
+  return [command = std::move(command),
+          typed = std::move(typed)](const core::CommandCall& call) -> CommandOutcome {
     auto params = convert<Params>(call.params);
     if (!params) {
       return fail({.error = "Command '" + command + "': params do not fit the handler's Params: " +

@@ -76,8 +76,8 @@ TEST(HttpConnectorTest, ConnectionFailuresGoThroughTheErrorMap) {
 }
 
 TEST(HttpConnectorTest, InvalidAuthIsAClearFailure) {
-  auto result = run_http({{"url", "https://api.example.com/"},
-                          {"auth", json::object{{"type", "bearer"}}}});
+  auto result =
+      run_http({{"url", "https://api.example.com/"}, {"auth", json::object{{"type", "bearer"}}}});
   EXPECT_FALSE(result.success);
   EXPECT_EQ(result.error, "Invalid request: auth.token is required for this auth type");
 }
