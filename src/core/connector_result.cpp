@@ -8,11 +8,6 @@
 namespace patchbay::core {
 namespace {
 
-ConnectorResult failure(std::string error, std::optional<json::value> diagnostics = {}) {
-  return ConnectorResult{false, std::nullopt, std::nullopt, std::move(diagnostics),
-                         std::move(error)};
-}
-
 ConnectorResult from_json_outcome(const json::value& value) {
   const auto* obj = value.if_object();
   if (obj == nullptr || obj->empty()) return ConnectorResult{};
@@ -22,7 +17,7 @@ ConnectorResult from_json_outcome(const json::value& value) {
     if (obj->contains(key)) legacy.emplace_back(key);
   }
   if (!legacy.empty()) {
-    return failure(kLegacyProtocolMessage, json::object{{"legacyKeys", std::move(legacy)}});
+    return failure_result(kLegacyProtocolMessage, json::object{{"legacyKeys", std::move(legacy)}});
   }
 
   ConnectorResult result;
@@ -30,7 +25,8 @@ ConnectorResult from_json_outcome(const json::value& value) {
   const auto* error = obj->if_contains("error");
   if (success != nullptr && !success->is_null()) {
     if (!success->is_bool()) {
-      return failure("The result's 'success' must be true or false, got " + json_preview(*success));
+      return failure_result("The result's 'success' must be true or false, got " +
+                            json_preview(*success));
     }
     result.success = success->get_bool();
   } else {
@@ -40,7 +36,7 @@ ConnectorResult from_json_outcome(const json::value& value) {
   if (const auto* variables = obj->if_contains("variables");
       variables != nullptr && !variables->is_null()) {
     if (!variables->is_object()) {
-      return failure(
+      return failure_result(
           "The result's 'variables' must be an object (it is merged into the run's "
           "variables by name), got " +
           json_preview(*variables));
@@ -64,6 +60,11 @@ ConnectorResult from_json_outcome(const json::value& value) {
 }
 
 }  // namespace
+
+ConnectorResult failure_result(std::string error, std::optional<json::value> diagnostics) {
+  return ConnectorResult{false, std::nullopt, std::nullopt, std::move(diagnostics),
+                         std::move(error)};
+}
 
 json::object to_json(const ConnectorResult& result) {
   json::object out;

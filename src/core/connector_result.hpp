@@ -24,6 +24,10 @@ struct ConnectorResult {
   bool operator==(const ConnectorResult&) const = default;
 };
 
+// A failure result with a message and optional diagnostics.
+ConnectorResult failure_result(std::string error,
+                               std::optional<boost::json::value> diagnostics = std::nullopt);
+
 // {success, payload?, variables?, diagnostics?, error?}; absent slots are omitted.
 boost::json::object to_json(const ConnectorResult& result);
 

@@ -16,11 +16,6 @@ namespace {
 namespace json = boost::json;
 using core::ConnectorResult;
 
-ConnectorResult failure(std::string error, std::optional<json::value> diagnostics = {}) {
-  return ConnectorResult{false, std::nullopt, std::nullopt, std::move(diagnostics),
-                         std::move(error)};
-}
-
 std::string joined(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) {
@@ -43,23 +38,24 @@ const core::CommandSpec* route(const core::ConnectorDefinition& def, const json:
   std::string name;
   if (requested != nullptr && !requested->is_null()) {
     if (!requested->is_string() || requested->get_string().empty()) {
-      refusal = failure("The step's 'command' must be a non-empty string, got " +
-                        core::json_preview(*requested));
+      refusal = core::failure_result("The step's 'command' must be a non-empty string, got " +
+                                     core::json_preview(*requested));
       return nullptr;
     }
     name = std::string(requested->get_string());
   } else if (!def.default_command.empty()) {
     name = def.default_command;
   } else {
-    refusal = failure("No command given for connector '" + def.name +
-                          "'. Available commands: " + def.command_list(),
-                      json::object{{"availableCommands", json::string(def.command_list())}});
+    refusal =
+        core::failure_result("No command given for connector '" + def.name +
+                                 "'. Available commands: " + def.command_list(),
+                             json::object{{"availableCommands", json::string(def.command_list())}});
     return nullptr;
   }
   const auto* command = def.config_schema.find_command(name);
   if (command == nullptr) {
-    refusal = failure("Unknown command '" + name + "' for connector '" + def.name +
-                      "'. Available commands: " + def.command_list());
+    refusal = core::failure_result("Unknown command '" + name + "' for connector '" + def.name +
+                                   "'. Available commands: " + def.command_list());
   }
   return command;
 }
@@ -147,12 +143,13 @@ ConnectorResult execute_definition(const core::ConnectorDefinition& def,
   check_fields(def.config_schema.connection_config, connection, !mocked, "connection field",
                checked);
   if (!checked.missing.empty()) {
-    return failure("Missing required field(s): " + joined(checked.missing),
-                   json::object{{"missingFields", to_array(checked.missing)}});
+    return core::failure_result("Missing required field(s): " + joined(checked.missing),
+                                json::object{{"missingFields", to_array(checked.missing)}});
   }
   if (!checked.invalid.empty()) {
     std::string message = invalid_message(checked.invalid);
-    return failure(std::move(message), json::object{{"invalidFields", std::move(checked.invalid)}});
+    return core::failure_result(std::move(message),
+                                json::object{{"invalidFields", std::move(checked.invalid)}});
   }
 
   json::object base_fields{{"connector", def.name},
@@ -171,15 +168,16 @@ ConnectorResult execute_definition(const core::ConnectorDefinition& def,
     const auto* scenario = command->find_mock(context.mock);
     if (scenario == nullptr) scenario = command->find_mock("default");
     if (scenario == nullptr) {
-      return failure("Command '" + command->name + "' of connector '" + def.name +
-                     "' has no in-code mock scenario '" + context.mock + "' and no 'default'");
+      return core::failure_result("Command '" + command->name + "' of connector '" + def.name +
+                                  "' has no in-code mock scenario '" + context.mock +
+                                  "' and no 'default'");
     }
     handler = &scenario->run;
   } else {
     if (!command->handler) {
-      return failure("Connector '" + def.name + "' (" +
-                     std::string(core::to_string(def.execution_model)) + ") cannot run command '" +
-                     command->name + "' in this process: no handler is attached");
+      return core::failure_result(
+          "Connector '" + def.name + "' (" + std::string(core::to_string(def.execution_model)) +
+          ") cannot run command '" + command->name + "' in this process: no handler is attached");
     }
     handler = &command->handler;
   }
