@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include <boost/json/serialize.hpp>
+#include <boost/url/ipv4_address.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 #include <curl/curl.h>
@@ -177,101 +178,214 @@ std::string redact_url(std::string_view url) {
   return std::string(copy.buffer());
 }
 
-Response request(std::string_view url, const RequestOptions& options, core::Logger& logger) {
-  global_init_once();
-  auto parsed = boost::urls::parse_absolute_uri(url);
-  if (!parsed) {
-    throw HttpError(HttpErrorCode::InvalidUrl,
-                    "invalid URL: " + std::string(parsed.error().message()), false);
+namespace {
+
+// One hop's destination after every check: the URL to send (numeric hosts
+// normalized), and the checked address the connection is pinned to.
+struct Target {
+  boost::urls::url url;
+  std::string host;  // as written in the URL, for the pin entry
+  std::uint16_t port = 0;
+  IpAddress address;
+  bool host_is_literal = false;
+  std::string shown;  // redacted, for messages
+};
+
+bool valid_host_name(std::string_view host) {
+  if (host.empty() || host.size() > 253) return false;
+  return std::all_of(host.begin(), host.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
+  });
+}
+
+Target prepare_target(boost::urls::url url, const SsrfPolicy& policy, Resolver& resolver) {
+  Target target;
+  target.shown = redact_url(url.buffer());
+  boost::json::object where{{"url", target.shown}};
+  std::string scheme = lower(url.scheme());
+  if (scheme != "http" && scheme != "https") {
+    throw HttpError(HttpErrorCode::PolicyDenied,
+                    "only http and https URLs are allowed, not '" + scheme + "'", false, where);
   }
-  boost::urls::url target(*parsed);
-  std::string shown = redact_url(url);
-  if (target.scheme() != "http" && target.scheme() != "https") {
-    throw HttpError(
-        HttpErrorCode::PolicyDenied,
-        "only http and https URLs are allowed, not '" + std::string(target.scheme()) + "'", false,
-        {{"url", shown}});
-  }
-  if (target.host().empty()) {
-    throw HttpError(HttpErrorCode::InvalidUrl, "URL has no host: " + shown, false);
-  }
-  if (target.has_userinfo()) {
+  if (url.has_userinfo()) {
     throw HttpError(HttpErrorCode::PolicyDenied, "credentials in the URL are not allowed; use auth",
-                    false, {{"url", shown}});
+                    false, where);
   }
-  target.remove_fragment();
-  for (const auto& [key, value] : options.query) target.params().append({key, value});
-  if (options.auth.kind == Auth::Kind::ApiKeyQuery) {
-    target.params().append({options.auth.name, options.auth.value});
+  url.remove_fragment();
+  // Boost.URL 1.81 reads "1.2.3.4.5/x" as host 1.2.3.4 and path ".5/x", while libcurl
+  // reads host 1.2.3.4.5. After an authority a path starts with '/', so a path that
+  // does not shows the two readings differ; such URLs are refused.
+  if (!url.encoded_path().empty() && !url.encoded_path().starts_with('/')) {
+    throw HttpError(HttpErrorCode::InvalidUrl,
+                    "host of '" + target.shown + "' can be read more than one way", false, where);
   }
-
-  std::unique_ptr<CURL, CurlDeleter> handle(curl_easy_init());
-  if (!handle) throw HttpError(HttpErrorCode::Network, "could not create a curl handle", true);
-  CURL* curl = handle.get();
-
-  Headers headers = options.headers;
-  auto has_header = [&](std::string_view name) {
-    std::string wanted = lower(name);
-    return std::any_of(headers.begin(), headers.end(),
-                       [&](const auto& h) { return lower(h.first) == wanted; });
-  };
-  switch (options.auth.kind) {
-    case Auth::Kind::Bearer:
-      headers.emplace_back("Authorization", "Bearer " + options.auth.token);
+  std::vector<IpAddress> addresses;
+  switch (url.host_type()) {
+    case boost::urls::host_type::ipv4: {
+      auto literal = parse_ip_literal(url.host_address());
+      if (!literal) throw HttpError(HttpErrorCode::InvalidUrl, "invalid IPv4 host", false, where);
+      addresses.push_back(*literal);
+      target.host_is_literal = true;
       break;
-    case Auth::Kind::ApiKeyHeader:
-      headers.emplace_back(options.auth.name, options.auth.value);
+    }
+    case boost::urls::host_type::ipv6: {
+      auto literal = parse_ip_literal(url.host_address());
+      if (!literal) {
+        throw HttpError(HttpErrorCode::InvalidUrl,
+                        "IPv6 host is not valid (zone ids are not allowed)", false, where);
+      }
+      addresses.push_back(*literal);
+      target.host_is_literal = true;
       break;
-    case Auth::Kind::Basic:
-      curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-      curl_easy_setopt(curl, CURLOPT_USERNAME, options.auth.username.c_str());
-      curl_easy_setopt(curl, CURLOPT_PASSWORD, options.auth.password.c_str());
+    }
+    case boost::urls::host_type::name: {
+      std::string_view encoded = url.encoded_host();
+      // Percent-encoded host names could be read differently by libcurl.
+      if (encoded.find('%') != std::string_view::npos || !valid_host_name(encoded)) {
+        throw HttpError(HttpErrorCode::InvalidUrl,
+                        "host '" + std::string(encoded.substr(0, 64)) +
+                            "' has characters not allowed in a host name",
+                        false, where);
+      }
+      if (auto numeric = parse_numeric_host(encoded)) {
+        if (!numeric->address) {
+          throw HttpError(HttpErrorCode::InvalidUrl, numeric->error + "; refusing to guess", false,
+                          where);
+        }
+        // "0x7f.1" and friends become the dotted form libcurl and the policy agree on.
+        url.set_host_ipv4(boost::urls::ipv4_address(numeric->address->v4_value()));
+        addresses.push_back(*numeric->address);
+        target.host_is_literal = true;
+        break;
+      }
+      auto resolved = resolver.resolve(encoded);
+      if (!resolved) {
+        throw HttpError(HttpErrorCode::DnsFailed, resolved.error().message, true, where);
+      }
+      addresses = std::move(*resolved);
       break;
-    case Auth::Kind::None:
-    case Auth::Kind::ApiKeyQuery:
-      break;
+    }
+    default:
+      throw HttpError(HttpErrorCode::InvalidUrl, "URL has no usable host", false, where);
   }
+  target.host = std::string(url.encoded_host_address());
+  if (url.has_port()) {
+    if (url.port_number() == 0) {
+      throw HttpError(HttpErrorCode::InvalidUrl, "port must be 1-65535", false, where);
+    }
+    target.port = url.port_number();
+  } else {
+    target.port = scheme == "https" ? 443 : 80;
+  }
+  // Every answer is checked: a name that also resolves to a denied address is refused.
+  for (const auto& address : addresses) {
+    if (auto reason = policy.refusal(url.encoded_host(), address, target.port)) {
+      boost::json::object details = where;
+      details["address"] = address.to_string();
+      throw HttpError(HttpErrorCode::PolicyDenied, "refused " + target.shown + ": " + *reason,
+                      false, std::move(details));
+    }
+  }
+  target.address = addresses.front();
+  target.url = std::move(url);
+  return target;
+}
 
-  std::string body_text;
-  if (options.body) {
-    if (const auto* s = options.body->if_string()) {
-      body_text = std::string(*s);
+bool is_redirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+bool same_origin(const boost::urls::url_view& a, const boost::urls::url_view& b) {
+  return lower(a.scheme()) == lower(b.scheme()) &&
+         lower(a.encoded_host()) == lower(b.encoded_host()) && a.port_number() == b.port_number() &&
+         a.port() == b.port();
+}
+
+// The raw outcome of one transfer.
+struct Exchange {
+  int status = 0;
+  Headers headers;
+  std::string body;
+};
+
+}  // namespace
+
+struct Client::HandlePool {
+  // Idle handles keep their connections open for the next request to the same host.
+  static constexpr std::size_t kMaxIdle = 64;
+
+  std::mutex mutex;
+  std::vector<CURL*> idle;
+
+  ~HandlePool() {
+    for (CURL* handle : idle) curl_easy_cleanup(handle);
+  }
+  CURL* take() {
+    {
+      std::lock_guard lock(mutex);
+      if (!idle.empty()) {
+        CURL* handle = idle.back();
+        idle.pop_back();
+        curl_easy_reset(handle);  // keeps live connections and the DNS cache
+        return handle;
+      }
+    }
+    CURL* handle = curl_easy_init();
+    if (handle == nullptr)
+      throw HttpError(HttpErrorCode::Network, "could not create a curl handle", true);
+    return handle;
+  }
+  void give(CURL* handle) {
+    std::lock_guard lock(mutex);
+    if (idle.size() < kMaxIdle) {
+      idle.push_back(handle);
     } else {
-      body_text = boost::json::serialize(*options.body);
-      if (!has_header("Content-Type")) headers.emplace_back("Content-Type", "application/json");
-    }
-    if (body_text.size() > kMaxRequestBytes) {
-      throw HttpError(HttpErrorCode::PolicyDenied,
-                      "request body is " + std::to_string(body_text.size()) +
-                          " bytes, over the limit of " + std::to_string(kMaxRequestBytes),
-                      false, {{"url", shown}});
+      curl_easy_cleanup(handle);
     }
   }
+};
 
+Client::Client(ClientConfig config)
+    : config_(std::move(config)), handles_(std::make_unique<HandlePool>()) {
+  global_init_once();
+  if (!config_.resolver) config_.resolver = std::make_shared<SystemResolver>();
+}
+
+Client::~Client() = default;
+
+namespace {
+
+Exchange perform(CURL* curl, const Target& target, Method method, const Headers& headers,
+                 const std::optional<std::string>& body, const Auth& auth,
+                 std::chrono::milliseconds timeout, const RequestOptions& options) {
   HeaderList header_list;
-  for (const auto& [name, value] : headers) {
-    if (name.empty() || has_line_break(name) || has_line_break(value) ||
-        name.find(':') != std::string::npos) {
-      throw HttpError(HttpErrorCode::PolicyDenied,
-                      "header '" + name.substr(0, 64) + "' has an invalid name or a line break",
-                      false, {{"url", shown}});
-    }
-    append_header(header_list, name + ": " + value);
+  for (const auto& [name, value] : headers) append_header(header_list, name + ": " + value);
+
+  HeaderList pin;
+  if (!target.host_is_literal) {
+    std::string address =
+        target.address.v6 ? "[" + target.address.to_string() + "]" : target.address.to_string();
+    std::string key = target.host + ":" + std::to_string(target.port);
+    append_header(pin, "-" + key);  // forget an earlier pin of this host on a reused handle
+    append_header(pin, key + ":" + address);
   }
-  if (!has_header("Accept")) append_header(header_list, "Accept: application/json, */*;q=0.5");
 
   Transfer transfer;
   transfer.max_bytes = options.max_response_bytes;
   char error_buffer[CURL_ERROR_SIZE] = {};
-  auto timeout = std::min(options.timeout, kMaxTimeout);
+  std::string url(target.url.buffer());
 
-  curl_easy_setopt(curl, CURLOPT_URL, target.buffer().data());
+  curl_easy_reset(curl);  // nothing from the previous hop (method, body) carries over
+
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_RESOLVE, pin.get());
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(curl, CURLOPT_PROXY, "");  // never through a proxy from the environment
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(options.connect_timeout.count()));
+                   static_cast<long>(std::min(options.connect_timeout, timeout).count()));
   curl_easy_setopt(curl, CURLOPT_USERAGENT, kUserAgent);
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
@@ -280,46 +394,193 @@ Response request(std::string_view url, const RequestOptions& options, core::Logg
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list.get());
-  if (options.method == Method::Head) {
+  if (auth.kind == Auth::Kind::Basic) {
+    curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    curl_easy_setopt(curl, CURLOPT_USERNAME, auth.username.c_str());
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, auth.password.c_str());
+  }
+  if (method == Method::Head) {
     curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  } else if (options.method != Method::Get || options.body) {
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, to_string(options.method).data());
+  } else if (method != Method::Get || body) {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, to_string(method).data());
   }
-  if (options.body) {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body_text.size()));
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body_text.c_str());
+  if (body) {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->c_str());
   }
 
-  auto started = std::chrono::steady_clock::now();
   CURLcode code = curl_easy_perform(curl);
-  auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - started);
+  // The lists die with this frame; the handle must not keep pointers to them.
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(curl, CURLOPT_RESOLVE, nullptr);
   if (code != CURLE_OK) {
-    HttpError error = transport_error(code, transfer, shown, error_buffer, options);
-    logger.debug("http request failed", {{"method", to_string(options.method)},
-                                         {"url", shown},
-                                         {"code", to_string(error.code())},
-                                         {"durationMs", elapsed.count()}});
-    throw error;
+    RequestOptions shown_options = options;
+    shown_options.timeout = timeout;
+    throw transport_error(code, transfer, target.shown, error_buffer, shown_options);
   }
-
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  Response response;
-  response.status = static_cast<int>(status);
-  response.is_successful = status >= 200 && status < 300;
-  response.headers = std::move(transfer.headers);
-  response.meta.duration_ms = elapsed.count();
-  auto content_type = lower(response.header("content-type").value_or(""));
-  response.body = boost::json::value(transfer.body);
-  if (content_type.find("json") != std::string::npos && !transfer.body.empty()) {
-    if (auto parsed_body = core::parse_json(transfer.body)) response.body = std::move(*parsed_body);
+  return Exchange{static_cast<int>(status), std::move(transfer.headers), std::move(transfer.body)};
+}
+
+}  // namespace
+
+Response Client::request(std::string_view url, const RequestOptions& options,
+                         core::Logger& logger) const {
+  auto started = std::chrono::steady_clock::now();
+  auto deadline = started + std::min(options.timeout, kMaxTimeout);
+  auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed) {
+    throw HttpError(HttpErrorCode::InvalidUrl,
+                    "invalid URL: " + std::string(parsed.error().message()), false);
   }
-  logger.debug("http request", {{"method", to_string(options.method)},
-                                {"url", shown},
-                                {"status", response.status},
-                                {"durationMs", response.meta.duration_ms}});
-  return response;
+  boost::urls::url next(*parsed);
+  for (const auto& [key, value] : options.query) next.params().append({key, value});
+  if (options.auth.kind == Auth::Kind::ApiKeyQuery) {
+    next.params().append({options.auth.name, options.auth.value});
+  }
+
+  Method method = options.method;
+  Auth auth = options.auth;
+  Headers headers = options.headers;
+  std::optional<std::string> body;
+  auto has_header = [&](std::string_view name) {
+    std::string wanted = lower(name);
+    return std::any_of(headers.begin(), headers.end(),
+                       [&](const auto& h) { return lower(h.first) == wanted; });
+  };
+  if (options.body) {
+    if (const auto* text = options.body->if_string()) {
+      body = std::string(*text);
+    } else {
+      body = boost::json::serialize(*options.body);
+      if (!has_header("Content-Type")) headers.emplace_back("Content-Type", "application/json");
+    }
+    if (body->size() > kMaxRequestBytes) {
+      throw HttpError(HttpErrorCode::PolicyDenied,
+                      "request body is " + std::to_string(body->size()) +
+                          " bytes, over the limit of " + std::to_string(kMaxRequestBytes),
+                      false, {{"url", redact_url(url)}});
+    }
+  }
+  for (const auto& [name, value] : headers) {
+    if (name.empty() || has_line_break(name) || has_line_break(value) ||
+        name.find(':') != std::string::npos) {
+      throw HttpError(HttpErrorCode::PolicyDenied,
+                      "header '" + name.substr(0, 64) + "' has an invalid name or a line break",
+                      false, {{"url", redact_url(url)}});
+    }
+  }
+  if (!has_header("Accept")) headers.emplace_back("Accept", "application/json, */*;q=0.5");
+
+  struct Lease {
+    HandlePool& pool;
+    CURL* handle;
+    ~Lease() { pool.give(handle); }
+  } lease{*handles_, handles_->take()};
+
+  for (int hop = 0;; ++hop) {
+    Target target = prepare_target(next, config_.policy, *config_.resolver);
+    Headers hop_headers = headers;
+    if (auth.kind == Auth::Kind::Bearer)
+      hop_headers.emplace_back("Authorization", "Bearer " + auth.token);
+    if (auth.kind == Auth::Kind::ApiKeyHeader) hop_headers.emplace_back(auth.name, auth.value);
+
+    auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (remaining.count() <= 0) {
+      throw HttpError(HttpErrorCode::Timeout,
+                      "request to " + target.shown + " timed out after following redirects", true,
+                      {{"url", target.shown}, {"timeoutMs", options.timeout.count()}});
+    }
+    Exchange exchange;
+    try {
+      exchange = perform(lease.handle, target, method, hop_headers, body, auth, remaining, options);
+    } catch (const HttpError& error) {
+      logger.debug("http request failed", {{"method", to_string(method)},
+                                           {"url", target.shown},
+                                           {"code", to_string(error.code())}});
+      throw;
+    }
+    logger.debug(
+        "http request",
+        {{"method", to_string(method)}, {"url", target.shown}, {"status", exchange.status}});
+
+    std::optional<std::string> location;
+    for (const auto& [name, value] : exchange.headers) {
+      if (name == "location") location = value;
+    }
+    if (options.follow_redirects && is_redirect(exchange.status) && location) {
+      if (hop >= kMaxRedirects) {
+        throw HttpError(
+            HttpErrorCode::TooManyRedirects,
+            "more than " + std::to_string(kMaxRedirects) + " redirects, last from " + target.shown,
+            false, {{"url", target.shown}});
+      }
+      auto reference = boost::urls::parse_uri_reference(*location);
+      boost::urls::url resolved;
+      if (!reference || !boost::urls::resolve(target.url, *reference, resolved)) {
+        throw HttpError(HttpErrorCode::InvalidUrl,
+                        "redirect from " + target.shown + " has an invalid Location", false,
+                        {{"url", target.shown}});
+      }
+      if (exchange.status == 303 ||
+          ((exchange.status == 301 || exchange.status == 302) && method == Method::Post)) {
+        if (method != Method::Head) method = Method::Get;
+        body.reset();
+        std::erase_if(headers, [](const auto& h) { return lower(h.first) == "content-type"; });
+      }
+      if (!same_origin(target.url, resolved)) {
+        // Credentials were given for the first origin only.
+        auth = Auth{};
+        std::erase_if(headers, [](const auto& h) {
+          auto name = lower(h.first);
+          return name == "authorization" || name == "cookie" || name == "proxy-authorization";
+        });
+      }
+      next = std::move(resolved);
+      continue;
+    }
+
+    Response response;
+    response.status = exchange.status;
+    response.is_successful = exchange.status >= 200 && exchange.status < 300;
+    response.headers = std::move(exchange.headers);
+    response.meta.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::steady_clock::now() - started)
+                                    .count();
+    response.meta.redirect_count = hop;
+    response.meta.final_url = target.shown;
+    auto content_type = lower(response.header("content-type").value_or(""));
+    response.body = boost::json::value(exchange.body);
+    if (content_type.find("json") != std::string::npos && !exchange.body.empty()) {
+      if (auto parsed_body = core::parse_json(exchange.body))
+        response.body = std::move(*parsed_body);
+    }
+    return response;
+  }
+}
+
+Response request(std::string_view url, const RequestOptions& options, core::Logger& logger) {
+  struct Default {
+    std::unique_ptr<Client> client;
+    std::optional<core::Error> error;
+  };
+  static const Default instance = [] {
+    Default d;
+    auto policy = SsrfPolicy::from_environment();
+    if (!policy) {
+      d.error = policy.error();
+    } else {
+      d.client = std::make_unique<Client>(ClientConfig{*policy, nullptr});
+    }
+    return d;
+  }();
+  if (instance.error) {
+    throw HttpError(HttpErrorCode::PolicyDenied,
+                    "outbound HTTP is misconfigured: " + instance.error->message, false);
+  }
+  return instance.client->request(url, options, logger);
 }
 
 }  // namespace patchbay::http

@@ -4,15 +4,21 @@
 // for any HTTP status and throws HttpError only on network failures and policy
 // refusals.
 //
-// This first version is a plain libcurl call with the limits below: http and https
-// only, no redirects followed (a 3xx comes back as the response), connect and
-// total timeouts, a response-size cap. The SSRF policy with DNS pinning, retries,
-// rate limiting and connection reuse arrive with the outbound-HTTP issue.
+// Every hop of a request (the first URL and each redirect) is checked the same way:
+// http/https only, no credentials in the URL, numeric host forms normalized (or
+// refused when ambiguous), the host resolved once through the Resolver, every
+// answer checked against the SsrfPolicy, and the connection pinned to a checked
+// address so a second DNS answer is never used. Redirects are followed here, not
+// by libcurl: at most kMaxRedirects, 303 (and 301/302 after POST) become GET, and
+// credentials are dropped when a redirect leaves the origin. Proxies from the
+// environment are ignored. Connections are reused through a pool of curl handles.
 //
-// Thread-safety: request() may be called from any thread concurrently.
+// Thread-safety: Client::request() and request() may be called concurrently.
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -22,6 +28,8 @@
 
 #include "core/logger.hpp"
 #include "http/http_error.hpp"
+#include "http/resolver.hpp"
+#include "http/ssrf_policy.hpp"
 
 namespace patchbay::http {
 
@@ -30,6 +38,7 @@ inline constexpr std::size_t kMaxRequestBytes = 10 * 1024 * 1024;
 inline constexpr std::chrono::milliseconds kDefaultConnectTimeout{10'000};
 inline constexpr std::chrono::milliseconds kDefaultTimeout{30'000};
 inline constexpr std::chrono::milliseconds kMaxTimeout{300'000};
+inline constexpr int kMaxRedirects = 5;
 
 enum class Method { Get, Post, Put, Patch, Delete, Head };
 
@@ -60,6 +69,9 @@ struct RequestOptions {
   std::chrono::milliseconds timeout = kDefaultTimeout;
   std::chrono::milliseconds connect_timeout = kDefaultConnectTimeout;
   std::size_t max_response_bytes = kMaxResponseBytes;
+  // Follow 301/302/303/307/308 (each hop checked by the policy); otherwise a 3xx
+  // comes back as the response.
+  bool follow_redirects = true;
 };
 
 struct Response {
@@ -70,13 +82,41 @@ struct Response {
   Headers headers;  // lower-case names, in arrival order
   struct Meta {
     std::int64_t duration_ms = 0;
+    int redirect_count = 0;
+    std::string final_url;  // redacted (no query or credentials)
   } meta;
 
   // First header with this (case-insensitive) name.
   std::optional<std::string> header(std::string_view name) const;
 };
 
-// Sends one request. Throws HttpError on network failure or refusal; never for a status.
+struct ClientConfig {
+  SsrfPolicy policy;
+  // Defaults to the system resolver.
+  std::shared_ptr<Resolver> resolver;
+};
+
+class Client {
+ public:
+  explicit Client(ClientConfig config = {});
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Sends one request. Throws HttpError on network failure or refusal; never for a
+  // status.
+  Response request(std::string_view url, const RequestOptions& options,
+                   core::Logger& logger = core::null_logger()) const;
+
+ private:
+  struct HandlePool;
+  ClientConfig config_;
+  std::unique_ptr<HandlePool> handles_;
+};
+
+// The process-wide client, configured from PATCHBAY_HTTP_ALLOW and
+// PATCHBAY_HTTP_ALLOW_PORTS on first use. When those settings are invalid, every
+// request fails with policy_denied naming the problem.
 Response request(std::string_view url, const RequestOptions& options,
                  core::Logger& logger = core::null_logger());
 

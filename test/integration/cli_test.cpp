@@ -52,6 +52,19 @@ TEST(CliTest, ExecHttpCallsTheUpstreamAndPrintsTheResponse) {
   EXPECT_EQ(upstream.requests()[0].header("x-req"), "1");
 }
 
+TEST(CliTest, CloudMetadataIsRefusedByTheSsrfPolicy) {
+  // The suite allow-lists 127.0.0.0/8 only; 169.254.169.254 stays denied and no
+  // packet leaves the machine.
+  auto run = patchbay({"exec", "http", "--param", "url=http://169.254.169.254/latest/meta-data/"});
+  EXPECT_EQ(run.exit_code, 1);
+  auto result = parsed_stdout(run);
+  EXPECT_EQ(result.at("diagnostics").at("code"), "policy_denied");
+  EXPECT_NE(std::string(result.at("error").as_string())
+                .find("169.254.169.254 is link-local 169.254.0.0/16 (includes cloud metadata"),
+            std::string::npos)
+      << result.at("error");
+}
+
 TEST(CliTest, FailureResultsExitWithOne) {
   FakeUpstream upstream;
   upstream.on("GET", "/down", FakeUpstream::Reply::json(503, R"({"error": "maintenance"})"));

@@ -107,8 +107,11 @@ FakeUpstream::Reply FakeUpstream::Reply::text(int status, std::string body) {
   return Reply{status, {{"Content-Type", "text/plain"}}, std::move(body), {}};
 }
 
-FakeUpstream::FakeUpstream() : state_(std::make_unique<State>()) {
-  tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
+FakeUpstream::FakeUpstream() : FakeUpstream("127.0.0.1", 0) {}
+
+FakeUpstream::FakeUpstream(const std::string& address, std::uint16_t port)
+    : state_(std::make_unique<State>()) {
+  tcp::endpoint endpoint(asio::ip::make_address(address), port);
   state_->acceptor.open(endpoint.protocol());
   state_->acceptor.set_option(tcp::acceptor::reuse_address(true));
   state_->acceptor.bind(endpoint);
@@ -139,7 +142,8 @@ void FakeUpstream::set_handler(Handler handler) {
 std::uint16_t FakeUpstream::port() const { return state_->acceptor.local_endpoint().port(); }
 
 std::string FakeUpstream::url(std::string_view path) const {
-  return "http://127.0.0.1:" + std::to_string(port()) + std::string(path);
+  return "http://" + state_->acceptor.local_endpoint().address().to_string() + ":" +
+         std::to_string(port()) + std::string(path);
 }
 
 std::vector<FakeUpstream::Request> FakeUpstream::requests() const {

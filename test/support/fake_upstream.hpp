@@ -43,7 +43,10 @@ class FakeUpstream {
 
   using Handler = std::function<Reply(const Request&)>;
 
+  // Listens on 127.0.0.1 and a free port.
   FakeUpstream();
+  // Listens on `address` (any 127.x.y.z works on Linux) and `port` (0 = a free one).
+  FakeUpstream(const std::string& address, std::uint16_t port);
   ~FakeUpstream();
   FakeUpstream(const FakeUpstream&) = delete;
   FakeUpstream& operator=(const FakeUpstream&) = delete;
@@ -54,7 +57,7 @@ class FakeUpstream {
   void set_handler(Handler handler);
 
   std::uint16_t port() const;
-  // "http://127.0.0.1:<port>" + path.
+  // "http://<address>:<port>" + path.
   std::string url(std::string_view path = "") const;
   std::vector<Request> requests() const;
 
