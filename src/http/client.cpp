@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <memory>
 #include <mutex>
+#include <random>
+#include <thread>
 
 #include <boost/json/serialize.hpp>
 #include <boost/url/ipv4_address.hpp>
@@ -349,6 +352,17 @@ Client::Client(ClientConfig config)
     : config_(std::move(config)), handles_(std::make_unique<HandlePool>()) {
   global_init_once();
   if (!config_.resolver) config_.resolver = std::make_shared<SystemResolver>();
+  if (!config_.sleep) {
+    config_.sleep = [](std::chrono::milliseconds delay) { std::this_thread::sleep_for(delay); };
+  }
+  if (!config_.random) {
+    auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
+    auto mutex = std::make_shared<std::mutex>();
+    config_.random = [engine, mutex] {
+      std::lock_guard lock(*mutex);
+      return std::uniform_real_distribution<double>(0.0, 1.0)(*engine);
+    };
+  }
 }
 
 Client::~Client() = default;
@@ -425,45 +439,52 @@ Exchange perform(CURL* curl, const Target& target, Method method, const Headers&
 
 }  // namespace
 
-Response Client::request(std::string_view url, const RequestOptions& options,
-                         core::Logger& logger) const {
-  auto started = std::chrono::steady_clock::now();
-  auto deadline = started + std::min(options.timeout, kMaxTimeout);
+namespace {
+
+// One attempt's request after validation.
+struct Outgoing {
+  boost::urls::url url;
+  Method method = Method::Get;
+  Auth auth;
+  Headers headers;
+  std::optional<std::string> body;
+};
+
+Outgoing prepare_outgoing(std::string_view url, const RequestOptions& options) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) {
     throw HttpError(HttpErrorCode::InvalidUrl,
                     "invalid URL: " + std::string(parsed.error().message()), false);
   }
-  boost::urls::url next(*parsed);
-  for (const auto& [key, value] : options.query) next.params().append({key, value});
+  Outgoing out;
+  out.url = boost::urls::url(*parsed);
+  for (const auto& [key, value] : options.query) out.url.params().append({key, value});
   if (options.auth.kind == Auth::Kind::ApiKeyQuery) {
-    next.params().append({options.auth.name, options.auth.value});
+    out.url.params().append({options.auth.name, options.auth.value});
   }
-
-  Method method = options.method;
-  Auth auth = options.auth;
-  Headers headers = options.headers;
-  std::optional<std::string> body;
+  out.method = options.method;
+  out.auth = options.auth;
+  out.headers = options.headers;
   auto has_header = [&](std::string_view name) {
     std::string wanted = lower(name);
-    return std::any_of(headers.begin(), headers.end(),
+    return std::any_of(out.headers.begin(), out.headers.end(),
                        [&](const auto& h) { return lower(h.first) == wanted; });
   };
   if (options.body) {
     if (const auto* text = options.body->if_string()) {
-      body = std::string(*text);
+      out.body = std::string(*text);
     } else {
-      body = boost::json::serialize(*options.body);
-      if (!has_header("Content-Type")) headers.emplace_back("Content-Type", "application/json");
+      out.body = boost::json::serialize(*options.body);
+      if (!has_header("Content-Type")) out.headers.emplace_back("Content-Type", "application/json");
     }
-    if (body->size() > kMaxRequestBytes) {
+    if (out.body->size() > kMaxRequestBytes) {
       throw HttpError(HttpErrorCode::PolicyDenied,
-                      "request body is " + std::to_string(body->size()) +
+                      "request body is " + std::to_string(out.body->size()) +
                           " bytes, over the limit of " + std::to_string(kMaxRequestBytes),
                       false, {{"url", redact_url(url)}});
     }
   }
-  for (const auto& [name, value] : headers) {
+  for (const auto& [name, value] : out.headers) {
     if (name.empty() || has_line_break(name) || has_line_break(value) ||
         name.find(':') != std::string::npos) {
       throw HttpError(HttpErrorCode::PolicyDenied,
@@ -471,7 +492,43 @@ Response Client::request(std::string_view url, const RequestOptions& options,
                       false, {{"url", redact_url(url)}});
     }
   }
-  if (!has_header("Accept")) headers.emplace_back("Accept", "application/json, */*;q=0.5");
+  if (!has_header("Accept")) out.headers.emplace_back("Accept", "application/json, */*;q=0.5");
+  return out;
+}
+
+std::optional<long long> header_number(const Headers& headers, std::string_view a,
+                                       std::string_view b) {
+  for (const auto& [name, value] : headers) {
+    if (name != a && name != b) continue;
+    long long number = 0;
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
+    if (ec == std::errc{}) return number;
+  }
+  return std::nullopt;
+}
+
+RateLimitInfo read_rate_limit(const Headers& headers) {
+  RateLimitInfo info;
+  info.limit = header_number(headers, "x-ratelimit-limit", "ratelimit-limit");
+  info.remaining = header_number(headers, "x-ratelimit-remaining", "ratelimit-remaining");
+  info.reset = header_number(headers, "x-ratelimit-reset", "ratelimit-reset");
+  for (const auto& [name, value] : headers) {
+    if (name == "retry-after") {
+      info.retry_after = parse_retry_after(value, std::chrono::system_clock::now());
+    }
+  }
+  return info;
+}
+
+}  // namespace
+
+Response Client::request(std::string_view url, const RequestOptions& options,
+                         core::Logger& logger) const {
+  const auto started = std::chrono::steady_clock::now();
+  // One budget for every attempt and redirect of this request.
+  const auto deadline = started + std::min(options.timeout, kMaxTimeout);
+  // Validate once up front, so a malformed request fails before anything is sent.
+  (void)prepare_outgoing(url, options);
 
   struct Lease {
     HandlePool& pool;
@@ -479,85 +536,139 @@ Response Client::request(std::string_view url, const RequestOptions& options,
     ~Lease() { pool.give(handle); }
   } lease{*handles_, handles_->take()};
 
-  for (int hop = 0;; ++hop) {
-    Target target = prepare_target(next, config_.policy, *config_.resolver);
-    Headers hop_headers = headers;
-    if (auth.kind == Auth::Kind::Bearer)
-      hop_headers.emplace_back("Authorization", "Bearer " + auth.token);
-    if (auth.kind == Auth::Kind::ApiKeyHeader) hop_headers.emplace_back(auth.name, auth.value);
+  // Sends one attempt, following redirects; throws HttpError on failure.
+  auto send = [&](Outgoing request) -> Response {
+    for (int hop = 0;; ++hop) {
+      Target target = prepare_target(request.url, config_.policy, *config_.resolver);
+      Headers hop_headers = request.headers;
+      if (request.auth.kind == Auth::Kind::Bearer) {
+        hop_headers.emplace_back("Authorization", "Bearer " + request.auth.token);
+      }
+      if (request.auth.kind == Auth::Kind::ApiKeyHeader) {
+        hop_headers.emplace_back(request.auth.name, request.auth.value);
+      }
+      auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (remaining.count() <= 0) {
+        throw HttpError(HttpErrorCode::Timeout,
+                        "request to " + target.shown + " ran out of its " +
+                            std::to_string(options.timeout.count()) + " ms",
+                        true, {{"url", target.shown}, {"timeoutMs", options.timeout.count()}});
+      }
+      Exchange exchange = perform(lease.handle, target, request.method, hop_headers, request.body,
+                                  request.auth, remaining, options);
+      logger.debug("http request", {{"method", to_string(request.method)},
+                                    {"url", target.shown},
+                                    {"status", exchange.status}});
 
-    auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (remaining.count() <= 0) {
-      throw HttpError(HttpErrorCode::Timeout,
-                      "request to " + target.shown + " timed out after following redirects", true,
-                      {{"url", target.shown}, {"timeoutMs", options.timeout.count()}});
+      std::optional<std::string> location;
+      for (const auto& [name, value] : exchange.headers) {
+        if (name == "location") location = value;
+      }
+      if (options.follow_redirects && is_redirect(exchange.status) && location) {
+        if (hop >= kMaxRedirects) {
+          throw HttpError(HttpErrorCode::TooManyRedirects,
+                          "more than " + std::to_string(kMaxRedirects) + " redirects, last from " +
+                              target.shown,
+                          false, {{"url", target.shown}});
+        }
+        auto reference = boost::urls::parse_uri_reference(*location);
+        boost::urls::url resolved;
+        if (!reference || !boost::urls::resolve(target.url, *reference, resolved)) {
+          throw HttpError(HttpErrorCode::InvalidUrl,
+                          "redirect from " + target.shown + " has an invalid Location", false,
+                          {{"url", target.shown}});
+        }
+        if (exchange.status == 303 || ((exchange.status == 301 || exchange.status == 302) &&
+                                       request.method == Method::Post)) {
+          if (request.method != Method::Head) request.method = Method::Get;
+          request.body.reset();
+          std::erase_if(request.headers,
+                        [](const auto& h) { return lower(h.first) == "content-type"; });
+        }
+        if (!same_origin(target.url, resolved)) {
+          // Credentials were given for the first origin only.
+          request.auth = Auth{};
+          std::erase_if(request.headers, [](const auto& h) {
+            auto name = lower(h.first);
+            return name == "authorization" || name == "cookie" || name == "proxy-authorization";
+          });
+        }
+        request.url = std::move(resolved);
+        continue;
+      }
+
+      Response response;
+      response.status = exchange.status;
+      response.is_successful = exchange.status >= 200 && exchange.status < 300;
+      response.headers = std::move(exchange.headers);
+      response.meta.redirect_count = hop;
+      response.meta.final_url = target.shown;
+      response.meta.rate_limit = read_rate_limit(response.headers);
+      auto content_type = lower(response.header("content-type").value_or(""));
+      response.body = boost::json::value(exchange.body);
+      if (content_type.find("json") != std::string::npos && !exchange.body.empty()) {
+        if (auto parsed_body = core::parse_json(exchange.body)) {
+          response.body = std::move(*parsed_body);
+        }
+      }
+      return response;
     }
-    Exchange exchange;
+  };
+
+  const int max_attempts = std::max(1, options.retry.max_attempts);
+  for (int attempt = 1;; ++attempt) {
+    RequestOptions attempt_options = options;
+    if (options.hooks.before_request) options.hooks.before_request(attempt_options);
+    Outgoing outgoing = prepare_outgoing(url, attempt_options);
+    bool has_key = std::any_of(outgoing.headers.begin(), outgoing.headers.end(),
+                               [](const auto& h) { return lower(h.first) == "idempotency-key"; });
+    bool retry_allowed = attempt < max_attempts && may_retry(outgoing.method, has_key);
+
+    std::optional<std::chrono::milliseconds> wait;
+    std::string reason;
+    std::optional<Response> response;
     try {
-      exchange = perform(lease.handle, target, method, hop_headers, body, auth, remaining, options);
+      response = send(std::move(outgoing));
     } catch (const HttpError& error) {
-      logger.debug("http request failed", {{"method", to_string(method)},
-                                           {"url", target.shown},
-                                           {"code", to_string(error.code())}});
-      throw;
-    }
-    logger.debug(
-        "http request",
-        {{"method", to_string(method)}, {"url", target.shown}, {"status", exchange.status}});
-
-    std::optional<std::string> location;
-    for (const auto& [name, value] : exchange.headers) {
-      if (name == "location") location = value;
-    }
-    if (options.follow_redirects && is_redirect(exchange.status) && location) {
-      if (hop >= kMaxRedirects) {
-        throw HttpError(
-            HttpErrorCode::TooManyRedirects,
-            "more than " + std::to_string(kMaxRedirects) + " redirects, last from " + target.shown,
-            false, {{"url", target.shown}});
+      logger.debug(
+          "http request failed",
+          {{"url", redact_url(url)}, {"code", to_string(error.code())}, {"attempt", attempt}});
+      if (!error.retryable() || !retry_allowed) {
+        if (options.hooks.on_error) options.hooks.on_error(error);
+        throw;
       }
-      auto reference = boost::urls::parse_uri_reference(*location);
-      boost::urls::url resolved;
-      if (!reference || !boost::urls::resolve(target.url, *reference, resolved)) {
-        throw HttpError(HttpErrorCode::InvalidUrl,
-                        "redirect from " + target.shown + " has an invalid Location", false,
-                        {{"url", target.shown}});
+      wait = backoff_delay(options.retry, attempt, config_.random());
+      reason = std::string(to_string(error.code()));
+      auto left = deadline - std::chrono::steady_clock::now();
+      if (*wait >= left) {
+        if (options.hooks.on_error) options.hooks.on_error(error);
+        throw;
       }
-      if (exchange.status == 303 ||
-          ((exchange.status == 301 || exchange.status == 302) && method == Method::Post)) {
-        if (method != Method::Head) method = Method::Get;
-        body.reset();
-        std::erase_if(headers, [](const auto& h) { return lower(h.first) == "content-type"; });
-      }
-      if (!same_origin(target.url, resolved)) {
-        // Credentials were given for the first origin only.
-        auth = Auth{};
-        std::erase_if(headers, [](const auto& h) {
-          auto name = lower(h.first);
-          return name == "authorization" || name == "cookie" || name == "proxy-authorization";
-        });
-      }
-      next = std::move(resolved);
-      continue;
     }
-
-    Response response;
-    response.status = exchange.status;
-    response.is_successful = exchange.status >= 200 && exchange.status < 300;
-    response.headers = std::move(exchange.headers);
-    response.meta.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    std::chrono::steady_clock::now() - started)
-                                    .count();
-    response.meta.redirect_count = hop;
-    response.meta.final_url = target.shown;
-    auto content_type = lower(response.header("content-type").value_or(""));
-    response.body = boost::json::value(exchange.body);
-    if (content_type.find("json") != std::string::npos && !exchange.body.empty()) {
-      if (auto parsed_body = core::parse_json(exchange.body))
-        response.body = std::move(*parsed_body);
+    if (response) {
+      response->meta.retry_count = attempt - 1;
+      response->meta.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::steady_clock::now() - started)
+                                       .count();
+      if (!retry_allowed || !is_retryable_status(response->status)) {
+        if (options.hooks.after_response) options.hooks.after_response(*response);
+        return std::move(*response);
+      }
+      const auto& retry_after = response->meta.rate_limit.retry_after;
+      if (retry_after && *retry_after > options.retry.max_retry_after) {
+        return std::move(*response);  // the server asks for longer than we wait
+      }
+      wait = retry_after ? *retry_after : backoff_delay(options.retry, attempt, config_.random());
+      if (*wait >= deadline - std::chrono::steady_clock::now()) return std::move(*response);
+      reason = "status " + std::to_string(response->status);
     }
-    return response;
+    if (options.hooks.on_retry) options.hooks.on_retry(attempt, *wait, reason);
+    logger.debug("http retry", {{"url", redact_url(url)},
+                                {"attempt", attempt},
+                                {"delayMs", wait->count()},
+                                {"reason", reason}});
+    config_.sleep(*wait);
   }
 }
 

@@ -18,9 +18,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -29,6 +31,7 @@
 #include "core/logger.hpp"
 #include "http/http_error.hpp"
 #include "http/resolver.hpp"
+#include "http/retry.hpp"
 #include "http/ssrf_policy.hpp"
 
 namespace patchbay::http {
@@ -41,6 +44,22 @@ inline constexpr std::chrono::milliseconds kMaxTimeout{300'000};
 inline constexpr int kMaxRedirects = 5;
 
 enum class Method { Get, Post, Put, Patch, Delete, Head };
+
+struct RequestOptions;
+struct Response;
+
+// Callbacks a connector (or an auth helper) attaches to a request.
+struct Hooks {
+  // Before each attempt, on a copy of the options: may add headers or auth.
+  std::function<void(RequestOptions&)> before_request;
+  // After the final response (any status).
+  std::function<void(const Response&)> after_response;
+  // When the request fails for good with an HttpError, before it is thrown.
+  std::function<void(const HttpError&)> on_error;
+  // Before waiting `delay` for retry number `attempt`; `reason` is a code or "status 503".
+  std::function<void(int attempt, std::chrono::milliseconds delay, std::string_view reason)>
+      on_retry;
+};
 
 std::string_view to_string(Method method);
 std::optional<Method> parse_method(std::string_view text);  // case-insensitive
@@ -72,6 +91,10 @@ struct RequestOptions {
   // Follow 301/302/303/307/308 (each hop checked by the policy); otherwise a 3xx
   // comes back as the response.
   bool follow_redirects = true;
+  // Retries of network errors and 429/502/503/504 (see retry.hpp). The whole
+  // request, retries and waits included, stays within `timeout`.
+  RetryPolicy retry;
+  Hooks hooks;
 };
 
 struct Response {
@@ -83,7 +106,9 @@ struct Response {
   struct Meta {
     std::int64_t duration_ms = 0;
     int redirect_count = 0;
+    int retry_count = 0;
     std::string final_url;  // redacted (no query or credentials)
+    RateLimitInfo rate_limit;
   } meta;
 
   // First header with this (case-insensitive) name.
@@ -94,6 +119,10 @@ struct ClientConfig {
   SsrfPolicy policy;
   // Defaults to the system resolver.
   std::shared_ptr<Resolver> resolver;
+  // Seams for tests: how retries wait (default: sleep) and the jitter source
+  // (default: a seeded engine; returns a number in [0, 1)).
+  std::function<void(std::chrono::milliseconds)> sleep;
+  std::function<double()> random;
 };
 
 class Client {
