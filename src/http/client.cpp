@@ -355,6 +355,8 @@ Client::Client(ClientConfig config)
   if (!config_.sleep) {
     config_.sleep = [](std::chrono::milliseconds delay) { std::this_thread::sleep_for(delay); };
   }
+  if (!config_.now) config_.now = [] { return std::chrono::steady_clock::now(); };
+  resilience_ = std::make_unique<Resilience>(config_.sleep, config_.now);
   if (!config_.random) {
     auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
     auto mutex = std::make_shared<std::mutex>();
@@ -628,8 +630,26 @@ Response Client::request(std::string_view url, const RequestOptions& options,
     std::optional<std::chrono::milliseconds> wait;
     std::string reason;
     std::optional<Response> response;
+    const std::string host = lower(outgoing.url.encoded_host());
     try {
-      response = send(std::move(outgoing));
+      // Rate limits and breakers run on the configured clock; translate the deadline.
+      auto admit_deadline = config_.now() + (deadline - std::chrono::steady_clock::now());
+      Resilience::Permit permit =
+          resilience_->admit(options.instance, host, options.rate_limit, options.breaker,
+                             admit_deadline, redact_url(url));
+      try {
+        response = send(std::move(outgoing));
+      } catch (const HttpError& error) {
+        bool host_trouble = error.retryable() || error.code() == HttpErrorCode::TlsFailed;
+        resilience_->record(
+            options.instance, host,
+            host_trouble ? Resilience::Outcome::Failure : Resilience::Outcome::Neutral, {});
+        throw;
+      }
+      bool failed = response->status >= 500 || response->status == 429;
+      resilience_->record(options.instance, host,
+                          failed ? Resilience::Outcome::Failure : Resilience::Outcome::Success,
+                          response->meta.rate_limit);
     } catch (const HttpError& error) {
       logger.debug(
           "http request failed",

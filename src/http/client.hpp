@@ -30,6 +30,7 @@
 
 #include "core/logger.hpp"
 #include "http/http_error.hpp"
+#include "http/resilience.hpp"
 #include "http/resolver.hpp"
 #include "http/retry.hpp"
 #include "http/ssrf_policy.hpp"
@@ -94,6 +95,11 @@ struct RequestOptions {
   // Retries of network errors and 429/502/503/504 (see retry.hpp). The whole
   // request, retries and waits included, stays within `timeout`.
   RetryPolicy retry;
+  // The connector instance this request is made for: rate limits and circuit
+  // breakers are kept per instance (and per host for breakers). "" is shared.
+  std::string instance;
+  RateLimitPolicy rate_limit;
+  BreakerPolicy breaker;
   Hooks hooks;
 };
 
@@ -123,6 +129,8 @@ struct ClientConfig {
   // (default: a seeded engine; returns a number in [0, 1)).
   std::function<void(std::chrono::milliseconds)> sleep;
   std::function<double()> random;
+  // The clock rate limits and breakers read (default: steady_clock).
+  std::function<std::chrono::steady_clock::time_point()> now;
 };
 
 class Client {
@@ -141,6 +149,7 @@ class Client {
   struct HandlePool;
   ClientConfig config_;
   std::unique_ptr<HandlePool> handles_;
+  std::unique_ptr<Resilience> resilience_;
 };
 
 // The process-wide client, configured from PATCHBAY_HTTP_ALLOW and

@@ -20,6 +20,10 @@ std::string_view to_string(HttpErrorCode code) {
       return "too_large";
     case HttpErrorCode::TooManyRedirects:
       return "too_many_redirects";
+    case HttpErrorCode::CircuitOpen:
+      return "circuit_open";
+    case HttpErrorCode::RateLimited:
+      return "rate_limited";
     case HttpErrorCode::Network:
       return "network";
   }

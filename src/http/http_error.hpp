@@ -20,11 +20,14 @@ enum class HttpErrorCode {
   Timeout,           // the connect or total timeout expired
   TooLarge,          // the response body exceeded the size cap
   TooManyRedirects,  // more redirects than allowed
+  CircuitOpen,       // the host failed repeatedly; requests fail fast until a probe succeeds
+  RateLimited,       // the client-side rate limit would delay the request past its timeout
   Network,           // any other transport failure (reset, protocol error)
 };
 
 // Stable wire names: "invalid_url", "policy_denied", "dns_failed", "connect_failed",
-// "tls_failed", "timeout", "too_large", "too_many_redirects", "network".
+// "tls_failed", "timeout", "too_large", "too_many_redirects", "circuit_open",
+// "rate_limited", "network".
 std::string_view to_string(HttpErrorCode code);
 
 class HttpError : public std::runtime_error {
