@@ -171,6 +171,31 @@ std::optional<std::string> Response::header(std::string_view name) const {
   return std::nullopt;
 }
 
+std::string encode_form(const std::vector<std::pair<std::string, std::string>>& fields) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  auto encode = [](std::string_view text, std::string& out) {
+    for (unsigned char c : text) {
+      if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '*') {
+        out += static_cast<char>(c);
+      } else if (c == ' ') {
+        out += '+';
+      } else {
+        out += '%';
+        out += kHex[c >> 4];
+        out += kHex[c & 0xf];
+      }
+    }
+  };
+  std::string out;
+  for (const auto& [name, value] : fields) {
+    if (!out.empty()) out += '&';
+    encode(name, out);
+    out += '=';
+    encode(value, out);
+  }
+  return out;
+}
+
 std::string redact_url(std::string_view url) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed) return "(invalid URL)";
@@ -472,6 +497,16 @@ Outgoing prepare_outgoing(std::string_view url, const RequestOptions& options) {
     return std::any_of(out.headers.begin(), out.headers.end(),
                        [&](const auto& h) { return lower(h.first) == wanted; });
   };
+  if (options.form && options.body) {
+    throw HttpError(HttpErrorCode::PolicyDenied, "a request has either a body or form fields",
+                    false, {{"url", redact_url(url)}});
+  }
+  if (options.form) {
+    out.body = encode_form(*options.form);
+    if (!has_header("Content-Type")) {
+      out.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    }
+  }
   if (options.body) {
     if (const auto* text = options.body->if_string()) {
       out.body = std::string(*text);
@@ -479,6 +514,8 @@ Outgoing prepare_outgoing(std::string_view url, const RequestOptions& options) {
       out.body = boost::json::serialize(*options.body);
       if (!has_header("Content-Type")) out.headers.emplace_back("Content-Type", "application/json");
     }
+  }
+  if (out.body) {
     if (out.body->size() > kMaxRequestBytes) {
       throw HttpError(HttpErrorCode::PolicyDenied,
                       "request body is " + std::to_string(out.body->size()) +

@@ -85,6 +85,8 @@ struct RequestOptions {
   // A string is sent as is; any other JSON value is serialized and sent as
   // application/json unless a Content-Type header says otherwise.
   std::optional<boost::json::value> body;
+  // Form fields, sent as application/x-www-form-urlencoded; takes the place of `body`.
+  std::optional<std::vector<std::pair<std::string, std::string>>> form;
   Auth auth;
   std::chrono::milliseconds timeout = kDefaultTimeout;
   std::chrono::milliseconds connect_timeout = kDefaultConnectTimeout;
@@ -160,5 +162,8 @@ Response request(std::string_view url, const RequestOptions& options,
 
 // The URL without query, fragment or credentials: what logs and errors may show.
 std::string redact_url(std::string_view url);
+
+// application/x-www-form-urlencoded: "a=1&b=x+y" (space as '+', the rest percent-encoded).
+std::string encode_form(const std::vector<std::pair<std::string, std::string>>& fields);
 
 }  // namespace patchbay::http

@@ -24,6 +24,8 @@ std::string_view to_string(HttpErrorCode code) {
       return "circuit_open";
     case HttpErrorCode::RateLimited:
       return "rate_limited";
+    case HttpErrorCode::AuthFailed:
+      return "auth_failed";
     case HttpErrorCode::Network:
       return "network";
   }

@@ -22,12 +22,13 @@ enum class HttpErrorCode {
   TooManyRedirects,  // more redirects than allowed
   CircuitOpen,       // the host failed repeatedly; requests fail fast until a probe succeeds
   RateLimited,       // the client-side rate limit would delay the request past its timeout
+  AuthFailed,        // credentials were refused (e.g. the OAuth2 token endpoint said no)
   Network,           // any other transport failure (reset, protocol error)
 };
 
 // Stable wire names: "invalid_url", "policy_denied", "dns_failed", "connect_failed",
 // "tls_failed", "timeout", "too_large", "too_many_redirects", "circuit_open",
-// "rate_limited", "network".
+// "rate_limited", "auth_failed", "network".
 std::string_view to_string(HttpErrorCode code);
 
 class HttpError : public std::runtime_error {
