@@ -226,18 +226,28 @@ bool valid_host_name(std::string_view host) {
   });
 }
 
+// scheme://host[:port]/path of a parsed URL: what messages may show, built without
+// parsing the URL again (this runs on every request).
+std::string redacted(const boost::urls::url_view& url) {
+  std::string out(url.scheme());
+  out += "://";
+  out += url.encoded_host_and_port();
+  out += url.encoded_path();
+  return out;
+}
+
 Target prepare_target(boost::urls::url url, const SsrfPolicy& policy, Resolver& resolver) {
   Target target;
-  target.shown = redact_url(url.buffer());
-  boost::json::object where{{"url", target.shown}};
+  target.shown = redacted(url);
+  auto where = [&] { return boost::json::object{{"url", target.shown}}; };
   std::string scheme = lower(url.scheme());
   if (scheme != "http" && scheme != "https") {
     throw HttpError(HttpErrorCode::PolicyDenied,
-                    "only http and https URLs are allowed, not '" + scheme + "'", false, where);
+                    "only http and https URLs are allowed, not '" + scheme + "'", false, where());
   }
   if (url.has_userinfo()) {
     throw HttpError(HttpErrorCode::PolicyDenied, "credentials in the URL are not allowed; use auth",
-                    false, where);
+                    false, where());
   }
   url.remove_fragment();
   // Boost.URL 1.81 reads "1.2.3.4.5/x" as host 1.2.3.4 and path ".5/x", while libcurl
@@ -245,13 +255,13 @@ Target prepare_target(boost::urls::url url, const SsrfPolicy& policy, Resolver& 
   // does not shows the two readings differ; such URLs are refused.
   if (!url.encoded_path().empty() && !url.encoded_path().starts_with('/')) {
     throw HttpError(HttpErrorCode::InvalidUrl,
-                    "host of '" + target.shown + "' can be read more than one way", false, where);
+                    "host of '" + target.shown + "' can be read more than one way", false, where());
   }
   std::vector<IpAddress> addresses;
   switch (url.host_type()) {
     case boost::urls::host_type::ipv4: {
       auto literal = parse_ip_literal(url.host_address());
-      if (!literal) throw HttpError(HttpErrorCode::InvalidUrl, "invalid IPv4 host", false, where);
+      if (!literal) throw HttpError(HttpErrorCode::InvalidUrl, "invalid IPv4 host", false, where());
       addresses.push_back(*literal);
       target.host_is_literal = true;
       break;
@@ -260,7 +270,7 @@ Target prepare_target(boost::urls::url url, const SsrfPolicy& policy, Resolver& 
       auto literal = parse_ip_literal(url.host_address());
       if (!literal) {
         throw HttpError(HttpErrorCode::InvalidUrl,
-                        "IPv6 host is not valid (zone ids are not allowed)", false, where);
+                        "IPv6 host is not valid (zone ids are not allowed)", false, where());
       }
       addresses.push_back(*literal);
       target.host_is_literal = true;
@@ -273,12 +283,12 @@ Target prepare_target(boost::urls::url url, const SsrfPolicy& policy, Resolver& 
         throw HttpError(HttpErrorCode::InvalidUrl,
                         "host '" + std::string(encoded.substr(0, 64)) +
                             "' has characters not allowed in a host name",
-                        false, where);
+                        false, where());
       }
       if (auto numeric = parse_numeric_host(encoded)) {
         if (!numeric->address) {
           throw HttpError(HttpErrorCode::InvalidUrl, numeric->error + "; refusing to guess", false,
-                          where);
+                          where());
         }
         // "0x7f.1" and friends become the dotted form libcurl and the policy agree on.
         url.set_host_ipv4(boost::urls::ipv4_address(numeric->address->v4_value()));
@@ -288,18 +298,18 @@ Target prepare_target(boost::urls::url url, const SsrfPolicy& policy, Resolver& 
       }
       auto resolved = resolver.resolve(encoded);
       if (!resolved) {
-        throw HttpError(HttpErrorCode::DnsFailed, resolved.error().message, true, where);
+        throw HttpError(HttpErrorCode::DnsFailed, resolved.error().message, true, where());
       }
       addresses = std::move(*resolved);
       break;
     }
     default:
-      throw HttpError(HttpErrorCode::InvalidUrl, "URL has no usable host", false, where);
+      throw HttpError(HttpErrorCode::InvalidUrl, "URL has no usable host", false, where());
   }
   target.host = std::string(url.encoded_host_address());
   if (url.has_port()) {
     if (url.port_number() == 0) {
-      throw HttpError(HttpErrorCode::InvalidUrl, "port must be 1-65535", false, where);
+      throw HttpError(HttpErrorCode::InvalidUrl, "port must be 1-65535", false, where());
     }
     target.port = url.port_number();
   } else {
@@ -308,7 +318,7 @@ Target prepare_target(boost::urls::url url, const SsrfPolicy& policy, Resolver& 
   // Every answer is checked: a name that also resolves to a denied address is refused.
   for (const auto& address : addresses) {
     if (auto reason = policy.refusal(url.encoded_host(), address, target.port)) {
-      boost::json::object details = where;
+      boost::json::object details = where();
       details["address"] = address.to_string();
       throw HttpError(HttpErrorCode::PolicyDenied, "refused " + target.shown + ": " + *reason,
                       false, std::move(details));
@@ -566,8 +576,9 @@ Response Client::request(std::string_view url, const RequestOptions& options,
   const auto started = std::chrono::steady_clock::now();
   // One budget for every attempt and redirect of this request.
   const auto deadline = started + std::min(options.timeout, kMaxTimeout);
-  // Validate once up front, so a malformed request fails before anything is sent.
-  (void)prepare_outgoing(url, options);
+  // Without a before_request hook every attempt sends the same request: validate once.
+  std::optional<Outgoing> shared_outgoing;
+  if (!options.hooks.before_request) shared_outgoing = prepare_outgoing(url, options);
 
   struct Lease {
     HandlePool& pool;
@@ -596,9 +607,11 @@ Response Client::request(std::string_view url, const RequestOptions& options,
       }
       Exchange exchange = perform(lease.handle, target, request.method, hop_headers, request.body,
                                   request.auth, remaining, options);
-      logger.debug("http request", {{"method", to_string(request.method)},
-                                    {"url", target.shown},
-                                    {"status", exchange.status}});
+      if (logger.enabled(core::LogLevel::Debug)) {
+        logger.debug("http request", {{"method", to_string(request.method)},
+                                      {"url", target.shown},
+                                      {"status", exchange.status}});
+      }
 
       std::optional<std::string> location;
       for (const auto& [name, value] : exchange.headers) {
@@ -657,9 +670,14 @@ Response Client::request(std::string_view url, const RequestOptions& options,
 
   const int max_attempts = std::max(1, options.retry.max_attempts);
   for (int attempt = 1;; ++attempt) {
-    RequestOptions attempt_options = options;
-    if (options.hooks.before_request) options.hooks.before_request(attempt_options);
-    Outgoing outgoing = prepare_outgoing(url, attempt_options);
+    Outgoing outgoing;
+    if (shared_outgoing) {
+      outgoing = *shared_outgoing;
+    } else {
+      RequestOptions attempt_options = options;
+      options.hooks.before_request(attempt_options);
+      outgoing = prepare_outgoing(url, attempt_options);
+    }
     bool has_key = std::any_of(outgoing.headers.begin(), outgoing.headers.end(),
                                [](const auto& h) { return lower(h.first) == "idempotency-key"; });
     bool retry_allowed = attempt < max_attempts && may_retry(outgoing.method, has_key);
@@ -673,7 +691,7 @@ Response Client::request(std::string_view url, const RequestOptions& options,
       auto admit_deadline = config_.now() + (deadline - std::chrono::steady_clock::now());
       Resilience::Permit permit =
           resilience_->admit(options.instance, host, options.rate_limit, options.breaker,
-                             admit_deadline, redact_url(url));
+                             admit_deadline, url);
       try {
         response = send(std::move(outgoing));
       } catch (const HttpError& error) {

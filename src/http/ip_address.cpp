@@ -80,16 +80,39 @@ std::vector<std::string_view> split_dots(std::string_view s) {
   return parts;
 }
 
-std::optional<std::string> match(const Range* begin, const Range* end, const IpAddress& address) {
-  for (const Range* r = begin; r != end; ++r) {
-    auto cidr = Cidr::parse(r->cidr);
-    if (cidr && cidr->base.v6 == address.v6 && cidr->contains(address)) {
+struct ParsedRange {
+  Cidr cidr;
+  const Range* range;
+};
+
+// The tables parsed once; every outbound request checks against them.
+template <std::size_t N>
+std::vector<ParsedRange> parse_ranges(const Range (&ranges)[N]) {
+  std::vector<ParsedRange> out;
+  for (const Range& r : ranges) out.push_back({*Cidr::parse(r.cidr), &r});
+  return out;
+}
+
+std::optional<std::string> match(const std::vector<ParsedRange>& ranges,
+                                 const IpAddress& address) {
+  for (const auto& [cidr, r] : ranges) {
+    if (cidr.base.v6 == address.v6 && cidr.contains(address)) {
       std::string text = std::string(r->rule) + " " + r->cidr;
       if (r->note != nullptr) text += std::string(" (") + r->note + ")";
       return text;
     }
   }
   return std::nullopt;
+}
+
+const std::vector<ParsedRange>& denied_v4() {
+  static const auto ranges = parse_ranges(kDeniedV4);
+  return ranges;
+}
+
+const std::vector<ParsedRange>& denied_v6() {
+  static const auto ranges = parse_ranges(kDeniedV6);
+  return ranges;
 }
 
 }  // namespace
@@ -223,14 +246,14 @@ std::optional<IpAddress> embedded_v4(const IpAddress& a) {
 }
 
 std::optional<std::string> denied_range(const IpAddress& address) {
-  if (!address.v6) return match(std::begin(kDeniedV4), std::end(kDeniedV4), address);
+  if (!address.v6) return match(denied_v4(), address);
   if (auto v4 = embedded_v4(address)) {
-    if (auto rule = match(std::begin(kDeniedV4), std::end(kDeniedV4), *v4)) {
+    if (auto rule = match(denied_v4(), *v4)) {
       return *rule + ", embedded in " + address.to_string();
     }
     return std::nullopt;
   }
-  return match(std::begin(kDeniedV6), std::end(kDeniedV6), address);
+  return match(denied_v6(), address);
 }
 
 }  // namespace patchbay::http

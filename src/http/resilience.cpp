@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "http/client.hpp"
 #include "http/http_error.hpp"
 
 namespace patchbay::http {
@@ -109,18 +110,20 @@ ResilienceInstance& Resilience::instance(const std::string& name) {
 
 Resilience::Permit Resilience::admit(const std::string& name, const std::string& host,
                                      const RateLimitPolicy& limits, const BreakerPolicy& breaker,
-                                     SteadyTime deadline, const std::string& shown_url) {
+                                     SteadyTime deadline, std::string_view url) {
   ResilienceInstance& inst = instance(name);
   std::unique_lock lock(inst.mutex);
   SteadyTime now = now_();
   auto& circuit = inst.breakers.try_emplace(host, breaker).first->second;
+  // Redacting parses the URL, so it happens only when there is an error to report.
+  auto shown = [&] { return redact_url(url); };
   auto open_error = [&] {
     return HttpError(HttpErrorCode::CircuitOpen,
                      "circuit open for " + host + " after " +
                          std::to_string(breaker.failure_threshold) +
                          " consecutive failures; next probe in " +
                          std::to_string(until(circuit.retry_at(), now).count()) + " ms",
-                     false, {{"url", shown_url}, {"host", host}});
+                     false, {{"url", shown()}, {"host", host}});
   };
   if (circuit.state(now) == CircuitBreaker::State::Open) throw open_error();
 
@@ -147,9 +150,9 @@ Resilience::Permit Resilience::admit(const std::string& name, const std::string&
     give_back();
     throw HttpError(HttpErrorCode::RateLimited,
                     "rate limit for '" + (name.empty() ? std::string("default") : name) +
-                        "' would delay " + shown_url + " by " + std::to_string(wait.count()) +
+                        "' would delay " + shown() + " by " + std::to_string(wait.count()) +
                         " ms, past its timeout",
-                    false, {{"url", shown_url}, {"waitMs", wait.count()}});
+                    false, {{"url", shown()}, {"waitMs", wait.count()}});
   }
   if (limits.max_concurrent > 0) {
     // Concurrency slots free up in real time, so this wait uses the real clock.
@@ -159,8 +162,8 @@ Resilience::Permit Resilience::admit(const std::string& name, const std::string&
       give_back();
       throw HttpError(HttpErrorCode::RateLimited,
                       "all " + std::to_string(limits.max_concurrent) +
-                          " concurrent request slots stayed busy until the timeout of " + shown_url,
-                      false, {{"url", shown_url}});
+                          " concurrent request slots stayed busy until the timeout of " + shown(),
+                      false, {{"url", shown()}});
     }
   }
   ++inst.in_flight;

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "http/retry.hpp"
 
@@ -104,7 +105,7 @@ class Resilience {
   // Waits for the instance's rate limits, or throws HttpError rate_limited when the
   // wait would pass `deadline`, or circuit_open while the host's circuit is open.
   Permit admit(const std::string& instance, const std::string& host, const RateLimitPolicy& limits,
-               const BreakerPolicy& breaker, SteadyTime deadline, const std::string& shown_url);
+               const BreakerPolicy& breaker, SteadyTime deadline, std::string_view url);
 
   enum class Outcome {
     Success,  // the host answered (below 500, not 429)
