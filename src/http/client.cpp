@@ -747,7 +747,7 @@ Response Client::request(std::string_view url, const RequestOptions& options,
   }
 }
 
-Response request(std::string_view url, const RequestOptions& options, core::Logger& logger) {
+const Client& default_client() {
   struct Default {
     std::unique_ptr<Client> client;
     std::optional<core::Error> error;
@@ -766,7 +766,11 @@ Response request(std::string_view url, const RequestOptions& options, core::Logg
     throw HttpError(HttpErrorCode::PolicyDenied,
                     "outbound HTTP is misconfigured: " + instance.error->message, false);
   }
-  return instance.client->request(url, options, logger);
+  return *instance.client;
+}
+
+Response request(std::string_view url, const RequestOptions& options, core::Logger& logger) {
+  return default_client().request(url, options, logger);
 }
 
 }  // namespace patchbay::http

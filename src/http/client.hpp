@@ -155,8 +155,11 @@ class Client {
 };
 
 // The process-wide client, configured from PATCHBAY_HTTP_ALLOW and
-// PATCHBAY_HTTP_ALLOW_PORTS on first use. When those settings are invalid, every
-// request fails with policy_denied naming the problem.
+// PATCHBAY_HTTP_ALLOW_PORTS on first use. When those settings are invalid it throws
+// HttpError policy_denied naming the problem (and so does every request()).
+const Client& default_client();
+
+// default_client().request(...)
 Response request(std::string_view url, const RequestOptions& options,
                  core::Logger& logger = core::null_logger());
 

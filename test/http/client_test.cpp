@@ -76,6 +76,17 @@ TEST(HttpClientTest, CapsResponseSize) {
   }
 }
 
+TEST(HttpClientTest, TheDefaultCapStopsBodiesOverTenMebibytes) {
+  FakeUpstream upstream;
+  upstream.on("GET", "/huge",
+              FakeUpstream::Reply::text(200, std::string(kMaxResponseBytes + 1, 'x')));
+  upstream.on("GET", "/fits", FakeUpstream::Reply::text(200, std::string(kMaxResponseBytes, 'x')));
+  EXPECT_EQ(code_of([&] { (void)loopback_client().request(upstream.url("/huge"), {}); }),
+            HttpErrorCode::TooLarge);
+  EXPECT_EQ(loopback_client().request(upstream.url("/fits"), {}).body.as_string().size(),
+            kMaxResponseBytes);
+}
+
 TEST(HttpClientTest, RefusesBadUrlsAndHeaderInjection) {
   EXPECT_EQ(code_of([] { (void)loopback_client().request("not a url", {}); }),
             HttpErrorCode::InvalidUrl);

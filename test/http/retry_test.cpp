@@ -156,6 +156,20 @@ TEST(RetryClientTest, RetriesConnectionFailuresThenThrows) {
   EXPECT_TRUE(saw_error);
 }
 
+TEST(RetryClientTest, ConnectionsResetByTheServerAreRetried) {
+  FakeUpstream upstream;
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  upstream.set_handler([calls](const FakeUpstream::Request&) {
+    FakeUpstream::Reply reply = FakeUpstream::Reply::json(200, R"({"ok": true})");
+    reply.reset = ++*calls == 1;
+    return reply;
+  });
+  RecordingClient rc;
+  auto response = rc.client.request(upstream.url("/reset"), {});
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.meta.retry_count, 1);
+}
+
 TEST(RetryClientTest, HooksSeeEveryAttemptAndTheFinalResponse) {
   FakeUpstream upstream;
   upstream.set_handler(statuses({503, 200}));

@@ -70,6 +70,12 @@ asio::awaitable<void> serve(FakeUpstream::State* state, tcp::socket socket) {
       asio::steady_timer timer(stream.get_executor(), reply.delay);
       co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
+    if (reply.reset) {
+      boost::system::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      stream.socket().close(ignored);
+      co_return;
+    }
     http::response<http::string_body> response{static_cast<http::status>(reply.status),
                                                raw.version()};
     for (const auto& [name, value] : reply.headers) response.set(name, value);
@@ -100,11 +106,11 @@ std::string FakeUpstream::Request::header(const std::string& name) const {
 }
 
 FakeUpstream::Reply FakeUpstream::Reply::json(int status, std::string body) {
-  return Reply{status, {{"Content-Type", "application/json"}}, std::move(body), {}};
+  return Reply{status, {{"Content-Type", "application/json"}}, std::move(body), {}, false};
 }
 
 FakeUpstream::Reply FakeUpstream::Reply::text(int status, std::string body) {
-  return Reply{status, {{"Content-Type", "text/plain"}}, std::move(body), {}};
+  return Reply{status, {{"Content-Type", "text/plain"}}, std::move(body), {}, false};
 }
 
 FakeUpstream::FakeUpstream() : FakeUpstream("127.0.0.1", 0) {}

@@ -36,6 +36,8 @@ class FakeUpstream {
     std::string body;
     // Waits this long before answering, to exercise timeouts.
     std::chrono::milliseconds delay{0};
+    // Closes the connection instead of answering, like a server that crashed.
+    bool reset = false;
 
     static Reply json(int status, std::string body);
     static Reply text(int status, std::string body);

@@ -104,6 +104,7 @@ CommandOutcome run_request(const RequestCall& call) {
   } catch (const BadRequestParam& bad) {
     return fail({.error = "Invalid request: " + bad.message});
   }
+  options.instance = std::string(call.raw.connector);  // rate limits and breakers per instance
   auto response = http::request(call.params.url, options, call.logger);
   json::object headers = headers_object(response.headers);
   if (response.status >= 400) {
