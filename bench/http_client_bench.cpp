@@ -5,8 +5,6 @@
 // Reports p50/p99 latency of sequential requests and throughput with 16 concurrent
 // callers, and the client/raw ratios. Rerun: build/bench/http_client_bench [requests]
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -15,6 +13,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <curl/curl.h>
 
 #include "http/client.hpp"
 #include "support/fake_upstream.hpp"
@@ -85,7 +85,11 @@ double throughput(int callers, int per_caller, MakeCaller&& make_caller) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int requests = argc > 1 ? std::atoi(argv[1]) : 3000;
+  // `--only raw|client N`: just N sequential requests of one path, for
+  // `valgrind --tool=callgrind`, which counts instructions instead of timing.
+  std::string only = argc > 2 && std::string(argv[1]) == "--only" ? argv[2] : "";
+  int requests = std::atoi(argv[only.empty() ? 1 : 3] ? argv[only.empty() ? 1 : 3] : "3000");
+  if (requests <= 0) requests = 3000;
   constexpr int kCallers = 16;
   FakeUpstream upstream;
   upstream.on("GET", "/ping", FakeUpstream::Reply::json(200, R"({"ok": true, "n": 1})"));
@@ -99,6 +103,14 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 200; ++i) {
     warm.call();
     client_call();
+  }
+
+  if (!only.empty()) {
+    RawCaller single(url);
+    for (int i = 0; i < requests; ++i) {
+      if (!(only == "raw" ? single.call() : client_call())) return 1;
+    }
+    return 0;
   }
 
   // Rounds alternate raw and client so drift on a shared machine hits both alike;

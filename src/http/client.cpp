@@ -344,6 +344,7 @@ struct Exchange {
   int status = 0;
   Headers headers;
   std::string body;
+  long new_connections = 0;
 };
 
 }  // namespace
@@ -364,13 +365,22 @@ struct Client::HandlePool {
       if (!idle.empty()) {
         CURL* handle = idle.back();
         idle.pop_back();
-        curl_easy_reset(handle);  // keeps live connections and the DNS cache
-        return handle;
+        return handle;  // keeps its live connections and shared options
       }
     }
     CURL* handle = curl_easy_init();
-    if (handle == nullptr)
+    if (handle == nullptr) {
       throw HttpError(HttpErrorCode::Network, "could not create a curl handle", true);
+    }
+    // Options every request uses, set once per handle rather than per request.
+    curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);  // redirects are checked by us
+    curl_easy_setopt(handle, CURLOPT_PROXY, "");  // never through a proxy from the environment
+    curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(handle, CURLOPT_USERAGENT, kUserAgent);
+    curl_easy_setopt(handle, CURLOPT_ACCEPT_ENCODING, "gzip");
+    curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &on_body);
+    curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, &on_header);
     return handle;
   }
   void give(CURL* handle) {
@@ -426,23 +436,15 @@ Exchange perform(CURL* curl, const Target& target, Method method, const Headers&
   char error_buffer[CURL_ERROR_SIZE] = {};
   std::string url(target.url.buffer());
 
-  curl_easy_reset(curl);  // nothing from the previous hop (method, body) carries over
-
+  // Options every request shares were set when the handle was made (see
+  // HandlePool); these are this request's, and are cleared again below.
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_RESOLVE, pin.get());
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(curl, CURLOPT_PROXY, "");  // never through a proxy from the environment
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(std::min(options.connect_timeout, timeout).count()));
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, kUserAgent);
-  curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &on_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list.get());
   if (auth.kind == Auth::Kind::Basic) {
@@ -452,7 +454,12 @@ Exchange perform(CURL* curl, const Target& target, Method method, const Headers&
   }
   if (method == Method::Head) {
     curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  } else if (method != Method::Get || body) {
+  } else {
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);  // also clears NOBODY and upload
+  }
+  if (method != Method::Get && method != Method::Head) {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, to_string(method).data());
+  } else if (body) {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, to_string(method).data());
   }
   if (body) {
@@ -461,17 +468,34 @@ Exchange perform(CURL* curl, const Target& target, Method method, const Headers&
   }
 
   CURLcode code = curl_easy_perform(curl);
-  // The lists die with this frame; the handle must not keep pointers to them.
+  // What this frame owns dies with it; the pooled handle must keep no pointer to it,
+  // and the next request must not inherit this one's method, body or credentials.
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
   curl_easy_setopt(curl, CURLOPT_RESOLVE, nullptr);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, nullptr);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, nullptr);
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, nullptr);
+  curl_easy_setopt(curl, CURLOPT_NOBODY, 0L);
+  if (body) {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, nullptr);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(-1));
+  }
+  if (auth.kind == Auth::Kind::Basic) {
+    curl_easy_setopt(curl, CURLOPT_USERNAME, nullptr);
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, nullptr);
+  }
   if (code != CURLE_OK) {
     RequestOptions shown_options = options;
     shown_options.timeout = timeout;
     throw transport_error(code, transfer, target.shown, error_buffer, shown_options);
   }
   long status = 0;
+  long connects = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  return Exchange{static_cast<int>(status), std::move(transfer.headers), std::move(transfer.body)};
+  curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &connects);
+  return Exchange{static_cast<int>(status), std::move(transfer.headers), std::move(transfer.body),
+                  connects};
 }
 
 }  // namespace
@@ -655,6 +679,7 @@ Response Client::request(std::string_view url, const RequestOptions& options,
       response.is_successful = exchange.status >= 200 && exchange.status < 300;
       response.headers = std::move(exchange.headers);
       response.meta.redirect_count = hop;
+      response.meta.new_connections = exchange.new_connections;
       response.meta.final_url = target.shown;
       response.meta.rate_limit = read_rate_limit(response.headers);
       auto content_type = lower(response.header("content-type").value_or(""));
@@ -689,9 +714,8 @@ Response Client::request(std::string_view url, const RequestOptions& options,
     try {
       // Rate limits and breakers run on the configured clock; translate the deadline.
       auto admit_deadline = config_.now() + (deadline - std::chrono::steady_clock::now());
-      Resilience::Permit permit =
-          resilience_->admit(options.instance, host, options.rate_limit, options.breaker,
-                             admit_deadline, url);
+      Resilience::Permit permit = resilience_->admit(options.instance, host, options.rate_limit,
+                                                     options.breaker, admit_deadline, url);
       try {
         response = send(std::move(outgoing));
       } catch (const HttpError& error) {

@@ -11,7 +11,9 @@
 // address so a second DNS answer is never used. Redirects are followed here, not
 // by libcurl: at most kMaxRedirects, 303 (and 301/302 after POST) become GET, and
 // credentials are dropped when a redirect leaves the origin. Proxies from the
-// environment are ignored. Connections are reused through a pool of curl handles.
+// environment are ignored. Connections are reused through a pool of curl handles
+// (options shared by every request are set once per handle). Responses may come
+// gzip-compressed (Accept-Encoding: gzip); the size cap applies to decoded bytes.
 //
 // Thread-safety: Client::request() and request() may be called concurrently.
 
@@ -115,6 +117,8 @@ struct Response {
     std::int64_t duration_ms = 0;
     int redirect_count = 0;
     int retry_count = 0;
+    // Connections the last hop had to open: 0 when an idle keep-alive one was reused.
+    long new_connections = 0;
     std::string final_url;  // redacted (no query or credentials)
     RateLimitInfo rate_limit;
   } meta;

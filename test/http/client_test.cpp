@@ -50,6 +50,16 @@ TEST(HttpClientTest, SendsBasicAuthAndApiKeysInQuery) {
   EXPECT_EQ(requests[1].target, "/a?x=1&api_key=k%201");
 }
 
+TEST(HttpClientTest, ReusesKeepAliveConnections) {
+  FakeUpstream upstream;
+  upstream.on("GET", "/k", FakeUpstream::Reply::json(200, "{}"));
+  Client client(ClientConfig{*SsrfPolicy::parse("127.0.0.1"), nullptr});
+  EXPECT_EQ(client.request(upstream.url("/k"), {}).meta.new_connections, 1);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(client.request(upstream.url("/k"), {}).meta.new_connections, 0) << i;
+  }
+}
+
 TEST(HttpClientTest, TimesOutSlowUpstreams) {
   FakeUpstream upstream;
   FakeUpstream::Reply slow = FakeUpstream::Reply::json(200, "{}");
