@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "http/loopback_client.hpp"
 #include "support/fake_upstream.hpp"
 
 namespace patchbay::http {
@@ -9,11 +10,7 @@ namespace {
 
 using test::FakeUpstream;
 
-// A client that may reach the loopback test servers, as an operator would allow it.
-const Client& loopback_client() {
-  static const Client client(ClientConfig{*SsrfPolicy::parse("127.0.0.0/8"), nullptr});
-  return client;
-}
+using testing::loopback_client;
 
 HttpErrorCode code_of(const std::function<void()>& call) {
   try {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "http/loopback_client.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/manual_clock.hpp"
 
@@ -14,10 +15,7 @@ namespace {
 using namespace std::chrono_literals;
 using test::FakeUpstream;
 
-const Client& loopback_client() {
-  static const Client client(ClientConfig{*SsrfPolicy::parse("127.0.0.1"), nullptr});
-  return client;
-}
+using testing::loopback_client;
 
 // A token endpoint handing out tok-1, tok-2, ... and an API accepting only the latest.
 struct OAuthServer {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "core/json.hpp"
+#include "http/loopback_client.hpp"
 #include "support/fake_upstream.hpp"
 
 namespace patchbay::http {
@@ -11,10 +12,7 @@ namespace {
 
 using test::FakeUpstream;
 
-const Client& loopback_client() {
-  static const Client client(ClientConfig{*SsrfPolicy::parse("127.0.0.1"), nullptr});
-  return client;
-}
+using testing::loopback_client;
 
 std::string query_value(const std::string& target, const std::string& name) {
   auto at = target.find(name + "=");
