@@ -1,0 +1,864 @@
+// The SpiderMonkey side of the sandbox: one JSContext per thread, a fresh global
+// per execution, the floh API, limits, and conversion of results to JSON.
+
+#include <jsapi.h>
+#include <jsfriendapi.h>
+
+#include <js/Array.h>
+#include <js/BuildId.h>
+#include <js/CallAndConstruct.h>
+#include <js/CompilationAndEvaluation.h>
+#include <js/CompileOptions.h>
+#include <js/Context.h>
+#include <js/ContextOptions.h>
+#include <js/Conversions.h>
+#include <js/ErrorReport.h>
+#include <js/Exception.h>
+#include <js/GlobalObject.h>
+#include <js/Initialization.h>
+#include <js/Interrupt.h>
+#include <js/JSON.h>
+#include <js/MemoryCallbacks.h>
+#include <js/Object.h>
+#include <js/Promise.h>
+#include <js/PropertyAndElement.h>
+#include <js/PropertySpec.h>
+#include <js/Realm.h>
+#include <js/RealmOptions.h>
+#include <js/SourceText.h>
+#include <js/Stack.h>
+#include <js/String.h>
+#include <js/experimental/JSStencil.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <atomic>
+#include <cctype>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include <boost/json/serialize.hpp>
+
+#include "core/json.hpp"
+#include "script/script.hpp"
+#include "script/watchdog.hpp"
+
+namespace patchbay::script {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::size_t kStencilCacheSize = 64;
+// Realms pile up until a full GC; collect every this many executions.
+constexpr int kExecutionsPerGc = 100;
+
+// ---------------------------------------------------------------------------
+// Process-wide engine initialization.
+
+bool build_id(JS::BuildIdCharVector* id) {
+  static constexpr char kId[] = "patchbay-script-1";
+  return id->append(kId, sizeof kId - 1);
+}
+
+void init_engine_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // The self-hosted code cache needs a build id before any context exists.
+    JS::SetProcessBuildIdOp(build_id);
+    bool ok = JS_Init();
+    PATCHBAY_CHECK(ok, "JS_Init failed");
+    // The engine's helper threads must stop before static destructors run; exit()
+    // destroys this thread's context (thread_local) before atexit handlers.
+    std::atexit([] { JS_ShutDown(); });
+  });
+}
+
+// ---------------------------------------------------------------------------
+// The global class: standard classes resolve lazily (fast realm creation), and
+// the ones whose memory the engine cannot bound are never resolved.
+
+bool denied_class(JSProtoKey key) {
+  switch (key) {
+    case JSProto_ArrayBuffer:
+    case JSProto_SharedArrayBuffer:
+    case JSProto_DataView:
+    case JSProto_TypedArray:
+    case JSProto_Int8Array:
+    case JSProto_Uint8Array:
+    case JSProto_Int16Array:
+    case JSProto_Uint16Array:
+    case JSProto_Int32Array:
+    case JSProto_Uint32Array:
+    case JSProto_Float32Array:
+    case JSProto_Float64Array:
+    case JSProto_Uint8ClampedArray:
+    case JSProto_BigInt64Array:
+    case JSProto_BigUint64Array:
+    case JSProto_Atomics:
+    case JSProto_WebAssembly:
+    case JSProto_CompileError:
+    case JSProto_LinkError:
+    case JSProto_RuntimeError:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool global_resolve(JSContext* cx, JS::HandleObject obj, JS::HandleId id, bool* resolved) {
+  if (denied_class(JS_IdToProtoKey(cx, id))) {
+    *resolved = false;
+    return true;
+  }
+  return JS_ResolveStandardClass(cx, obj, id, resolved);
+}
+
+bool global_may_resolve(const JSAtomState& names, jsid id, JSObject* maybe) {
+  return JS_MayResolveStandardClass(names, id, maybe);
+}
+
+bool global_enumerate(JSContext* cx, JS::HandleObject obj, JS::MutableHandleIdVector properties,
+                      bool enumerable_only) {
+  return JS_NewEnumerateStandardClasses(cx, obj, properties, enumerable_only);
+}
+
+// The field order of JSClassOps: addProperty, delProperty, enumerate, newEnumerate,
+// resolve, mayResolve, finalize, call, construct, trace.
+constexpr JSClassOps kGlobalClassOps = {nullptr, nullptr, nullptr, global_enumerate,
+                                        global_resolve, global_may_resolve, nullptr,
+                                        nullptr, nullptr, JS_GlobalObjectTraceHook};
+constexpr JSClass kGlobalClass = {"global", JSCLASS_GLOBAL_FLAGS, &kGlobalClassOps};
+
+// ---------------------------------------------------------------------------
+
+std::string to_utf8(JSContext* cx, JS::HandleValue value) {
+  JS::RootedString str(cx, JS::ToString(cx, value));
+  if (!str) {
+    JS_ClearPendingException(cx);
+    return "(unprintable value)";
+  }
+  JS::UniqueChars chars = JS_EncodeStringToUTF8(cx, str);
+  return chars ? std::string(chars.get()) : std::string("(unprintable value)");
+}
+
+bool append_json(const char16_t* buf, uint32_t len, void* data) {
+  auto* out = static_cast<std::u16string*>(data);
+  out->append(buf, len);
+  return true;
+}
+
+std::string utf16_to_utf8(const std::u16string& in) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char32_t c = in[i];
+    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < in.size() && in[i + 1] >= 0xDC00 &&
+        in[i + 1] <= 0xDFFF) {
+      c = 0x10000 + ((c - 0xD800) << 10) + (in[i + 1] - 0xDC00);
+      ++i;
+    } else if (c >= 0xD800 && c <= 0xDFFF) {
+      c = 0xFFFD;  // a lone surrogate cannot be UTF-8
+    }
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (c < 0x800) {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      out += static_cast<char>(0xE0 | (c >> 12));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (c >> 18));
+      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+
+// JSON.stringify of a value; nullopt (with the reason) when it is not serializable.
+std::optional<std::string> stringify(JSContext* cx, JS::HandleValue value, std::string& error) {
+  JS::RootedValue copy(cx, value);
+  std::u16string out;
+  if (!JS_Stringify(cx, &copy, nullptr, JS::NullHandleValue, append_json, &out)) {
+    JS::RootedValue exn(cx);
+    if (JS_GetPendingException(cx, &exn)) {
+      error = to_utf8(cx, exn);
+      JS_ClearPendingException(cx);
+    }
+    return std::nullopt;
+  }
+  return utf16_to_utf8(out);
+}
+
+bool parse_into(JSContext* cx, const std::string& text, JS::MutableHandleValue out) {
+  JS::ConstUTF8CharsZ utf8(text.c_str(), text.size());
+  JS::RootedString str(cx, JS_NewStringCopyUTF8Z(cx, utf8));
+  return str && JS_ParseJSON(cx, str, out);
+}
+
+// ---------------------------------------------------------------------------
+// One execution's state, reachable from natives through the context private.
+
+struct RunState {
+  ScriptHost* host = nullptr;
+  const ScriptLimits* limits = nullptr;
+  int http_calls = 0;
+  std::chrono::steady_clock::time_point wall_deadline;
+  // GC heap bytes when the execution started; growth beyond the limit ends it.
+  std::uint64_t heap_start = 0;
+  // The limit that ended the execution; set by the watchdog, natives or OOM.
+  std::atomic<const char*> limit{nullptr};
+  std::string limit_detail;
+  // Guards JS_RequestInterruptCallback against a context that finished.
+  std::mutex active_mutex;
+  bool active = true;
+  JSContext* cx = nullptr;
+};
+
+RunState* current(JSContext* cx) { return static_cast<RunState*>(JS_GetContextPrivate(cx)); }
+
+bool interrupt_callback(JSContext* cx) {
+  RunState* run = current(cx);
+  if (run == nullptr) return true;
+  // The GC heap size may only be read on this thread; the watchdog's periodic
+  // interrupts bring us here to check it.
+  if (run->limit.load() == nullptr &&
+      JS_GetGCParameter(cx, JSGC_BYTES) > run->heap_start + run->limits->heap_bytes) {
+    const char* expected = nullptr;
+    run->limit.compare_exchange_strong(expected, "heap");
+  }
+  return run->limit.load() == nullptr;  // false ends the script, uncatchable
+}
+
+void out_of_memory(JSContext* cx, void*) {
+  if (RunState* run = current(cx)) {
+    const char* expected = nullptr;
+    run->limit.compare_exchange_strong(expected, "heap");
+    JS_RequestInterruptCallback(cx);
+  }
+}
+
+// Ends the script from a native with a named limit (uncatchable).
+bool stop_with_limit(JSContext* cx, const char* limit, std::string detail) {
+  RunState* run = current(cx);
+  const char* expected = nullptr;
+  run->limit.compare_exchange_strong(expected, limit);
+  run->limit_detail = std::move(detail);
+  return false;
+}
+
+bool log_at(JSContext* cx, unsigned argc, JS::Value* vp, core::LogLevel level) {
+  JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
+  std::string message;
+  for (unsigned i = 0; i < args.length(); ++i) {
+    if (i > 0) message += ' ';
+    if (args[i].isString()) {
+      message += to_utf8(cx, args[i]);
+    } else {
+      std::string ignored;
+      auto text = stringify(cx, args[i], ignored);
+      message += text ? *text : to_utf8(cx, args[i]);
+    }
+  }
+  current(cx)->host->log(level, message);
+  args.rval().setUndefined();
+  return true;
+}
+
+bool log_trace(JSContext* cx, unsigned argc, JS::Value* vp) {
+  return log_at(cx, argc, vp, core::LogLevel::Trace);
+}
+bool log_debug(JSContext* cx, unsigned argc, JS::Value* vp) {
+  return log_at(cx, argc, vp, core::LogLevel::Debug);
+}
+bool log_info(JSContext* cx, unsigned argc, JS::Value* vp) {
+  return log_at(cx, argc, vp, core::LogLevel::Info);
+}
+bool log_warn(JSContext* cx, unsigned argc, JS::Value* vp) {
+  return log_at(cx, argc, vp, core::LogLevel::Warn);
+}
+bool log_error(JSContext* cx, unsigned argc, JS::Value* vp) {
+  return log_at(cx, argc, vp, core::LogLevel::Error);
+}
+
+// Reads a headers object {name: value} into the request.
+bool read_headers(JSContext* cx, JS::HandleValue value, http::Headers& out) {
+  if (value.isNullOrUndefined()) return true;
+  std::string error;
+  auto text = stringify(cx, value, error);
+  if (!text) {
+    JS_ReportErrorUTF8(cx, "floh.http: headers must be an object of name: value");
+    return false;
+  }
+  auto parsed = core::parse_json(*text);
+  if (!parsed || !parsed->is_object()) {
+    JS_ReportErrorUTF8(cx, "floh.http: headers must be an object of name: value");
+    return false;
+  }
+  for (const auto& [name, v] : parsed->get_object()) {
+    out.emplace_back(name, core::json_to_display_string(v));
+  }
+  return true;
+}
+
+bool http_call(JSContext* cx, unsigned argc, JS::Value* vp, http::Method method, bool has_body) {
+  JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
+  RunState* run = current(cx);
+  if (run->http_calls >= run->limits->max_http_calls) {
+    return stop_with_limit(cx, "HTTP calls",
+                           "more than " + std::to_string(run->limits->max_http_calls) +
+                               " floh.http calls in one execution");
+  }
+  ++run->http_calls;
+  if (args.length() < 1 || !args[0].isString()) {
+    JS_ReportErrorUTF8(cx, "floh.http.%s: the first argument must be the URL string",
+                       std::string(http::to_string(method)).c_str());
+    return false;
+  }
+  std::string url = to_utf8(cx, args[0]);
+  http::RequestOptions options;
+  options.method = method;
+  unsigned header_index = has_body ? 2 : 1;
+  if (!read_headers(cx, args.get(header_index), options.headers)) return false;
+  if (has_body && args.length() > 1 && !args[1].isNullOrUndefined()) {
+    if (args[1].isString()) {
+      std::string text = to_utf8(cx, args[1]);
+      bool has_type = std::any_of(options.headers.begin(), options.headers.end(), [](auto& h) {
+        std::string name = h.first;
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return name == "content-type";
+      });
+      // JSON.stringify(...) bodies, as in the seed's examples, are sent as JSON.
+      if (!has_type && core::parse_json(text)) {
+        options.headers.emplace_back("Content-Type", "application/json");
+      }
+      options.body = json::value(text);
+    } else {
+      std::string error;
+      auto text = stringify(cx, args[1], error);
+      auto parsed = text ? core::parse_json(*text) : core::Result<json::value>(core::Error{});
+      if (!parsed) {
+        JS_ReportErrorUTF8(cx, "floh.http: the body is not JSON-serializable");
+        return false;
+      }
+      options.body = std::move(*parsed);
+    }
+  }
+  // The request may not outlive the execution's wall-time budget.
+  auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
+      run->wall_deadline - std::chrono::steady_clock::now());
+  if (remaining.count() <= 0) return stop_with_limit(cx, "wall time", "");
+  options.timeout = std::min(options.timeout, remaining);
+
+  http::Response response;
+  try {
+    response = run->host->http(url, options);
+  } catch (const http::HttpError& error) {
+    JS_ReportErrorUTF8(cx, "HTTP request failed (%s): %s",
+                       std::string(http::to_string(error.code())).c_str(), error.what());
+    return false;
+  } catch (const std::exception& error) {
+    JS_ReportErrorUTF8(cx, "HTTP request failed: %s", error.what());
+    return false;
+  }
+  json::object headers;
+  for (const auto& [name, value] : response.headers) headers[name] = value;
+  json::object result{{"status", response.status},
+                      {"body", std::move(response.body)},
+                      {"headers", std::move(headers)}};
+  JS::RootedValue out(cx);
+  if (!parse_into(cx, json::serialize(result), &out)) return false;
+  args.rval().set(out);
+  return true;
+}
+
+bool http_get(JSContext* cx, unsigned argc, JS::Value* vp) {
+  return http_call(cx, argc, vp, http::Method::Get, false);
+}
+bool http_delete(JSContext* cx, unsigned argc, JS::Value* vp) {
+  return http_call(cx, argc, vp, http::Method::Delete, false);
+}
+bool http_post(JSContext* cx, unsigned argc, JS::Value* vp) {
+  return http_call(cx, argc, vp, http::Method::Post, true);
+}
+bool http_put(JSContext* cx, unsigned argc, JS::Value* vp) {
+  return http_call(cx, argc, vp, http::Method::Put, true);
+}
+bool http_patch(JSContext* cx, unsigned argc, JS::Value* vp) {
+  return http_call(cx, argc, vp, http::Method::Patch, true);
+}
+
+const JSFunctionSpec kLogFunctions[] = {
+    JS_FN("trace", log_trace, 1, JSPROP_ENUMERATE), JS_FN("debug", log_debug, 1, JSPROP_ENUMERATE),
+    JS_FN("info", log_info, 1, JSPROP_ENUMERATE),   JS_FN("warn", log_warn, 1, JSPROP_ENUMERATE),
+    JS_FN("error", log_error, 1, JSPROP_ENUMERATE), JS_FS_END};
+
+const JSFunctionSpec kHttpFunctions[] = {
+    JS_FN("get", http_get, 2, JSPROP_ENUMERATE),     JS_FN("post", http_post, 3, JSPROP_ENUMERATE),
+    JS_FN("put", http_put, 3, JSPROP_ENUMERATE),     JS_FN("delete", http_delete, 2, JSPROP_ENUMERATE),
+    JS_FN("patch", http_patch, 3, JSPROP_ENUMERATE), JS_FS_END};
+
+}  // namespace
+
+namespace {
+
+struct ScriptErrorInfo {
+  std::string message;
+  std::string stack;
+  std::string file;
+  unsigned line = 0;
+  unsigned column = 0;
+};
+
+ScriptErrorInfo take_exception(JSContext* cx) {
+  ScriptErrorInfo info;
+  JS::ExceptionStack exception(cx);
+  if (!JS::StealPendingExceptionStack(cx, &exception)) {
+    info.message = "the script ended without an exception (terminated)";
+    return info;
+  }
+  JS::ErrorReportBuilder report(cx);
+  if (report.init(cx, exception, JS::ErrorReportBuilder::WithSideEffects)) {
+    info.message = report.toStringResult().c_str();
+    if (const JSErrorReport* r = report.report()) {
+      info.line = r->lineno;
+      info.column = r->column;  // 1-based in practice, whatever the header says
+      if (r->filename != nullptr) info.file = r->filename;
+    }
+  } else {
+    JS_ClearPendingException(cx);
+    info.message = to_utf8(cx, exception.exception());
+  }
+  if (exception.stack()) {
+    JS::RootedString stack(cx);
+    if (JS::BuildStackString(cx, nullptr, exception.stack(), &stack) && stack) {
+      JS::UniqueChars chars = JS_EncodeStringToUTF8(cx, stack);
+      if (chars) info.stack = chars.get();
+    }
+  }
+  JS_ClearPendingException(cx);
+  return info;
+}
+
+json::object error_diagnostics(const ScriptErrorInfo& info) {
+  json::object out;
+  if (!info.file.empty()) out["file"] = info.file;
+  if (info.line > 0) out["line"] = info.line;
+  if (info.column > 0) out["column"] = info.column;
+  if (!info.stack.empty()) out["stack"] = info.stack;
+  return out;
+}
+
+std::string position(const ScriptErrorInfo& info) {
+  if (info.line == 0) return {};
+  return " (" + (info.file.empty() ? std::string("script") : info.file) + ":" +
+         std::to_string(info.line) + ":" + std::to_string(info.column) + ")";
+}
+
+std::string limit_message(const char* limit, const ScriptLimits& limits, const std::string& detail) {
+  std::string name(limit);
+  if (name == "wall time") {
+    return "Script stopped: wall time limit of " + std::to_string(limits.wall_time.count()) +
+           " ms reached";
+  }
+  if (name == "CPU time") {
+    return "Script stopped: CPU time limit of " + std::to_string(limits.cpu_time.count()) +
+           " ms reached";
+  }
+  if (name == "heap") {
+    return "Script stopped: heap limit of " + std::to_string(limits.heap_bytes / (1024 * 1024)) +
+           " MiB reached";
+  }
+  return "Script stopped: " + name + " limit reached" + (detail.empty() ? "" : ": " + detail);
+}
+
+std::string limit_code(const char* limit) {
+  std::string code(limit);
+  for (auto& c : code) c = c == ' ' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return code;
+}
+
+core::Failure failure(std::string error, json::object diagnostics = {}) {
+  return core::Failure{std::move(error), diagnostics.empty() ? std::optional<json::value>()
+                                                             : json::value(std::move(diagnostics)),
+                       std::nullopt};
+}
+
+// One JSContext per thread, created on first use and destroyed with the thread.
+class Runtime {
+ public:
+  static Runtime& for_this_thread() {
+    thread_local Runtime runtime;
+    return runtime;
+  }
+
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  ~Runtime() {
+    // Stencils must be released before their context is destroyed.
+    stencils_.clear();
+    index_.clear();
+    compile_global_.reset();
+    if (cx_ != nullptr) JS_DestroyContext(cx_);
+  }
+
+  // The cached stencil for `source`, compiling it on a miss.
+  RefPtr<JS::Stencil> stencil(std::string_view source, const std::string& filename,
+                              ScriptErrorInfo& error) {
+    std::size_t hash = std::hash<std::string_view>{}(source);
+    auto found = index_.find(hash);
+    if (found != index_.end() && found->second->source == source &&
+        found->second->filename == filename) {
+      stencils_.splice(stencils_.begin(), stencils_, found->second);
+      return found->second->stencil;
+    }
+    JSAutoRealm realm(cx_, *compile_global_);
+    JS::CompileOptions options(cx_);
+    options.setFileAndLine(filename.c_str(), 1);
+    JS::SourceText<mozilla::Utf8Unit> text;
+    if (!text.init(cx_, source.data(), source.size(), JS::SourceOwnership::Borrowed)) {
+      error = take_exception(cx_);
+      return nullptr;
+    }
+    RefPtr<JS::Stencil> compiled = JS::CompileGlobalScriptToStencil(cx_, options, text);
+    if (!compiled) {
+      error = take_exception(cx_);
+      return nullptr;
+    }
+    if (found != index_.end()) {
+      stencils_.erase(found->second);
+      index_.erase(found);
+    }
+    stencils_.push_front(Cached{std::string(source), filename, compiled});
+    index_[hash] = stencils_.begin();
+    if (stencils_.size() > kStencilCacheSize) {
+      index_.erase(std::hash<std::string_view>{}(stencils_.back().source));
+      stencils_.pop_back();
+    }
+    return compiled;
+  }
+
+  // Runs a script: instantiates it in a fresh global, then `after_load` inside that
+  // realm. Returns the failure that ended it, or nothing.
+  std::optional<core::Failure> run(const ScriptCall& call, ScriptHost& host,
+                                   const std::function<std::optional<core::Failure>(
+                                       JSContext*, JS::HandleObject, RunState&)>& after_load) {
+    const ScriptLimits& limits = call.limits;
+    if (call.source.size() > limits.max_source_bytes) {
+      return failure("Script is " + std::to_string(call.source.size()) +
+                         " bytes, over the limit of " + std::to_string(limits.max_source_bytes),
+                     {{"limit", "script_size"}});
+    }
+    std::string filename(call.filename);
+    ScriptErrorInfo compile_error;
+    RefPtr<JS::Stencil> compiled = stencil(call.source, filename, compile_error);
+    if (!compiled) {
+      return failure("Script does not compile: " + compile_error.message + position(compile_error),
+                     error_diagnostics(compile_error));
+    }
+    prepare_heap(limits);
+
+    auto state = std::make_shared<RunState>();
+    state->host = &host;
+    state->limits = &limits;
+    state->cx = cx_;
+    state->wall_deadline = std::chrono::steady_clock::now() + limits.wall_time;
+    state->heap_start = JS_GetGCParameter(cx_, JSGC_BYTES);
+    JS_SetContextPrivate(cx_, state.get());
+    auto watch = Watchdog::instance().watch(
+        state->wall_deadline, limits.cpu_time, [state](const char* limit) {
+          if (limit != nullptr) {
+            const char* expected = nullptr;
+            state->limit.compare_exchange_strong(expected, limit);
+          }
+          std::lock_guard lock(state->active_mutex);
+          if (state->active) JS_RequestInterruptCallback(state->cx);
+        });
+
+    std::optional<core::Failure> outcome;
+    {
+      JS::RealmOptions options;
+      options.creationOptions().setSharedMemoryAndAtomicsEnabled(false);
+      JS::RootedObject global(cx_, JS_NewGlobalObject(cx_, &kGlobalClass, nullptr,
+                                                      JS::DontFireOnNewGlobalHook, options));
+      if (!global) {
+        outcome = failure("Script could not start: the engine has no memory for a new global",
+                          {{"limit", "heap"}});
+      } else {
+        JSAutoRealm realm(cx_, global);
+        outcome = load_and_run(call, compiled, global, *state, after_load);
+      }
+    }
+
+    {
+      std::lock_guard lock(state->active_mutex);
+      state->active = false;
+    }
+    Watchdog::instance().release(watch);
+    JS_SetContextPrivate(cx_, nullptr);
+    if (++executions_since_gc_ >= kExecutionsPerGc || state->limit.load() != nullptr) {
+      JS_GC(cx_);
+      executions_since_gc_ = 0;
+    }
+    return outcome;
+  }
+
+ private:
+  Runtime() {
+    init_engine_once();
+    cx_ = JS_NewContext(JS::DefaultHeapMaxBytes);
+    PATCHBAY_CHECK(cx_ != nullptr, "JS_NewContext failed");
+    JS::ContextOptionsRef(cx_).setWasm(false).setWasmBaseline(false).setWasmIon(false);
+    bool ok = js::UseInternalJobQueues(cx_) && JS::InitSelfHostedCode(cx_);
+    PATCHBAY_CHECK(ok, "could not initialize the JavaScript engine");
+    JS_AddInterruptCallback(cx_, interrupt_callback);
+    JS::SetOutOfMemoryCallback(cx_, out_of_memory, nullptr);
+    JS::RealmOptions options;
+    compile_global_.emplace(cx_, JS_NewGlobalObject(cx_, &kGlobalClass, nullptr,
+                                                    JS::FireOnNewGlobalHook, options));
+    PATCHBAY_CHECK(*compile_global_ != nullptr, "could not create the compilation global");
+  }
+
+  void prepare_heap(const ScriptLimits& limits) {
+    if (limits.heap_bytes != heap_limit_) {
+      // The engine's own cap is a backstop above ours (its tenuring may exceed it).
+      JS_SetGCParameter(cx_, JSGC_MAX_BYTES, static_cast<uint32_t>(std::min<std::size_t>(
+                                                 2 * limits.heap_bytes + (64u << 20), 0xffffffffu)));
+      heap_limit_ = limits.heap_bytes;
+    }
+    if (limits.stack_bytes != stack_limit_) {
+      JS_SetNativeStackQuota(cx_, limits.stack_bytes);
+      stack_limit_ = limits.stack_bytes;
+    }
+    // Start each execution with most of the budget free: what earlier realms left
+    // behind is collected first.
+    if (JS_GetGCParameter(cx_, JSGC_BYTES) > limits.heap_bytes / 4) {
+      JS_GC(cx_);
+      executions_since_gc_ = 0;
+    }
+  }
+
+  std::optional<core::Failure> load_and_run(
+      const ScriptCall& call, const RefPtr<JS::Stencil>& compiled, JS::HandleObject global,
+      RunState& state,
+      const std::function<std::optional<core::Failure>(JSContext*, JS::HandleObject, RunState&)>&
+          after_load) {
+    JSContext* cx = cx_;
+    auto ended = [&]() -> core::Failure {
+      if (const char* limit = state.limit.load()) {
+        JS_ClearPendingException(cx);
+        return failure(limit_message(limit, call.limits, state.limit_detail),
+                       {{"limit", limit_code(limit)}});
+      }
+      ScriptErrorInfo info = take_exception(cx);
+      return failure("Script error: " + info.message + position(info), error_diagnostics(info));
+    };
+
+    JS::RootedObject floh(cx, JS_NewPlainObject(cx));
+    JS::RootedObject log(cx, JS_NewPlainObject(cx));
+    JS::RootedObject http(cx, JS_NewPlainObject(cx));
+    if (!floh || !log || !http || !JS_DefineFunctions(cx, log, kLogFunctions) ||
+        !JS_DefineFunctions(cx, http, kHttpFunctions) ||
+        !JS_DefineProperty(cx, floh, "log", log, JSPROP_ENUMERATE | JSPROP_READONLY) ||
+        !JS_DefineProperty(cx, floh, "http", http, JSPROP_ENUMERATE | JSPROP_READONLY)) {
+      return ended();
+    }
+    static const json::object kEmpty;
+    const std::pair<const char*, const json::object*> data[] = {
+        {"params", call.params ? call.params : &kEmpty},
+        {"config", call.config ? call.config : &kEmpty},
+        {"variables", call.variables ? call.variables : &kEmpty}};
+    for (const auto& [name, object] : data) {
+      JS::RootedValue value(cx);
+      if (!parse_into(cx, json::serialize(*object), &value) ||
+          !JS_DefineProperty(cx, floh, name, value, JSPROP_ENUMERATE)) {
+        return ended();
+      }
+    }
+    if (!JS_DefineProperty(cx, global, "floh", floh, JSPROP_ENUMERATE | JSPROP_READONLY |
+                                                         JSPROP_PERMANENT)) {
+      return ended();
+    }
+
+    std::string filename(call.filename);
+    JS::CompileOptions options(cx);
+    options.setFileAndLine(filename.c_str(), 1);
+    JS::InstantiateOptions instantiate(options);
+    JS::RootedScript script(cx, JS::InstantiateGlobalStencil(cx, instantiate, compiled));
+    JS::RootedValue ignored(cx);
+    if (!script || !JS_ExecuteScript(cx, script, &ignored)) return ended();
+    auto result = after_load(cx, global, state);
+    if (!result && (state.limit.load() != nullptr || JS_IsExceptionPending(cx))) return ended();
+    return result;
+  }
+
+  struct Cached {
+    std::string source;
+    std::string filename;
+    RefPtr<JS::Stencil> stencil;
+  };
+
+  JSContext* cx_ = nullptr;
+  std::optional<JS::PersistentRootedObject> compile_global_;
+  std::list<Cached> stencils_;  // most recently used first
+  std::unordered_map<std::size_t, std::list<Cached>::iterator> index_;
+  std::size_t heap_limit_ = 0;
+  std::size_t stack_limit_ = 0;
+  int executions_since_gc_ = 0;
+};
+
+// Names of the functions defined on the global, in definition order.
+std::vector<std::string> global_functions(JSContext* cx, JS::HandleObject global) {
+  std::vector<std::string> names;
+  std::vector<std::pair<unsigned, std::string>> positioned;
+  JS::Rooted<JS::IdVector> ids(cx, JS::IdVector(cx));
+  if (!JS_Enumerate(cx, global, &ids)) {
+    JS_ClearPendingException(cx);
+    return names;
+  }
+  for (std::size_t i = 0; i < ids.length(); ++i) {
+    JS::RootedId id(cx, ids[i]);
+    JS::RootedValue value(cx);
+    if (!id.isString() || !JS_GetPropertyById(cx, global, id, &value)) continue;
+    if (!value.isObject() || !JS_ObjectIsFunction(&value.toObject())) continue;
+    JS::RootedValue name(cx, JS::StringValue(id.toString()));
+    std::string text = to_utf8(cx, name);
+    if (text == "floh") continue;
+    JS::RootedFunction fun(cx, JS_GetObjectFunction(&value.toObject()));
+    unsigned line = 0;
+    if (fun) {
+      JS::RootedScript script(cx, JS_GetFunctionScript(cx, fun));
+      if (script) line = JS_GetScriptBaseLineNumber(cx, script);
+    }
+    JS_ClearPendingException(cx);
+    positioned.emplace_back(line, std::move(text));
+  }
+  // The engine enumerates var bindings before functions; report source order.
+  std::stable_sort(positioned.begin(), positioned.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [line, name] : positioned) names.push_back(std::move(name));
+  return names;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "(none)" : out;
+}
+
+// A host for inspecting scripts: no HTTP, logs dropped.
+class InertHost final : public ScriptHost {
+ public:
+  http::Response http(std::string_view, const http::RequestOptions&) override {
+    throw http::HttpError(http::HttpErrorCode::PolicyDenied,
+                          "floh.http is not available while a script is inspected", false);
+  }
+  void log(core::LogLevel, std::string_view) override {}
+};
+
+}  // namespace
+
+core::CommandOutcome run_script(const ScriptCall& call, ScriptHost& host) {
+  core::CommandOutcome outcome;
+  std::string command(call.command);
+  auto failed = Runtime::for_this_thread().run(
+      call, host, [&](JSContext* cx, JS::HandleObject global, RunState&) -> std::optional<core::Failure> {
+        JS::RootedValue fn(cx);
+        if (!JS_GetProperty(cx, global, command.c_str(), &fn)) return std::nullopt;
+        if (!fn.isObject() || !JS_ObjectIsFunction(&fn.toObject())) {
+          return failure("Script defines no function '" + command + "'. Functions defined: " +
+                             joined(global_functions(cx, global)),
+                         {{"command", command}});
+        }
+        JS::RootedValue params(cx);
+        JS::RootedObject floh_object(cx);
+        JS::RootedValue floh_value(cx);
+        if (JS_GetProperty(cx, global, "floh", &floh_value) && floh_value.isObject()) {
+          floh_object = &floh_value.toObject();
+          if (!JS_GetProperty(cx, floh_object, "params", &params)) return std::nullopt;
+        }
+        JS::RootedValueArray<1> args(cx);
+        args[0].set(params);
+        JS::RootedValue result(cx);
+        if (!JS_CallFunctionValue(cx, global, fn, args, &result)) return std::nullopt;
+        // An async command: let its promise settle.
+        if (result.isObject()) {
+          JS::RootedObject maybe_promise(cx, &result.toObject());
+          if (JS::IsPromiseObject(maybe_promise)) {
+            js::RunJobs(cx);
+            if (JS_IsExceptionPending(cx)) return std::nullopt;
+            switch (JS::GetPromiseState(maybe_promise)) {
+              case JS::PromiseState::Fulfilled:
+                result.set(JS::GetPromiseResult(maybe_promise));
+                break;
+              case JS::PromiseState::Rejected: {
+                JS::RootedValue reason(cx, JS::GetPromiseResult(maybe_promise));
+                JS_SetPendingException(cx, reason);
+                return std::nullopt;
+              }
+              case JS::PromiseState::Pending:
+                return failure("The command's promise never settled (scripts have no timers or "
+                               "I/O to wait for)");
+            }
+          }
+        }
+        if (result.isUndefined()) {
+          outcome = std::monostate{};
+          return std::nullopt;
+        }
+        std::string error;
+        auto text = stringify(cx, result, error);
+        if (!text) {
+          if (current(cx)->limit.load() != nullptr) return std::nullopt;
+          return failure("The command's return value is not JSON-serializable: " + error);
+        }
+        auto parsed = core::parse_json(*text);
+        if (!parsed) return failure("The command's return value is not valid JSON: " + parsed.error().message);
+        outcome = std::move(*parsed);
+        return std::nullopt;
+      });
+  if (failed) return std::move(*failed);
+  return outcome;
+}
+
+core::Result<void> check_script(std::string_view source, std::string_view filename,
+                                const ScriptLimits& limits) {
+  if (source.size() > limits.max_source_bytes) {
+    return core::Error{core::ErrorCode::InvalidDefinition,
+                       "script is " + std::to_string(source.size()) + " bytes, over the limit of " +
+                           std::to_string(limits.max_source_bytes),
+                       {}};
+  }
+  ScriptErrorInfo error;
+  if (Runtime::for_this_thread().stencil(source, std::string(filename), error)) return {};
+  return core::Error{core::ErrorCode::InvalidDefinition,
+                     "script does not compile: " + error.message + position(error),
+                     json::object{{"line", error.line}, {"column", error.column},
+                                  {"message", error.message}}};
+}
+
+core::Result<std::vector<std::string>> script_functions(std::string_view source,
+                                                        const ScriptLimits& limits) {
+  InertHost host;
+  std::vector<std::string> names;
+  ScriptCall call{.source = source, .limits = limits};
+  auto failed = Runtime::for_this_thread().run(
+      call, host, [&](JSContext* cx, JS::HandleObject global, RunState&) -> std::optional<core::Failure> {
+        names = global_functions(cx, global);
+        return std::nullopt;
+      });
+  if (failed) {
+    return core::Error{core::ErrorCode::InvalidDefinition, failed->error,
+                       failed->diagnostics.value_or(json::value())};
+  }
+  return names;
+}
+
+}  // namespace patchbay::script

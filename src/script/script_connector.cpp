@@ -1,0 +1,82 @@
+// Wires script connectors into the dispatcher: every command of a script (or oas)
+// definition gets a handler that runs the script with floh.http on the outbound
+// client and floh.log on the call's logger.
+
+#include <memory>
+
+#include "core/json.hpp"
+#include "script/script.hpp"
+
+namespace patchbay::script {
+namespace {
+
+constexpr std::size_t kMinRedactedLength = 4;  // shorter values would mangle ordinary text
+constexpr const char* kRedacted = "[redacted]";
+
+// floh.* as seen from one command call.
+class ConnectorHost final : public ScriptHost {
+ public:
+  ConnectorHost(const core::CommandCall& call, const std::vector<std::string>& secret_fields)
+      : call_(call) {
+    for (const auto& field : secret_fields) {
+      if (auto value = core::string_member(call.connection, field);
+          value && value->size() >= kMinRedactedLength) {
+        secrets_.emplace_back(*value);
+      }
+    }
+  }
+
+  http::Response http(std::string_view url, const http::RequestOptions& options) override {
+    http::RequestOptions keyed = options;
+    keyed.instance = std::string(call_.connector);
+    return http::request(url, keyed, call_.logger);
+  }
+
+  void log(core::LogLevel level, std::string_view message) override {
+    if (!call_.logger.enabled(level)) return;
+    std::string text(message);
+    for (const auto& secret : secrets_) {
+      for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
+        text.replace(at, secret.size(), kRedacted);
+        at += std::char_traits<char>::length(kRedacted);
+      }
+    }
+    call_.logger.log(level, text,
+                     {{"connector", call_.connector},
+                      {"command", call_.command},
+                      {"stepId", call_.context.step_id},
+                      {"runId", call_.context.run_id},
+                      {"source", "script"}});
+  }
+
+ private:
+  const core::CommandCall& call_;
+  std::vector<std::string> secrets_;
+};
+
+}  // namespace
+
+void attach_script_handlers(core::ConnectorDefinition& definition, ScriptLimits limits) {
+  auto source = std::make_shared<const std::string>(definition.script_source);
+  auto filename = std::make_shared<const std::string>(definition.name + ".js");
+  std::vector<std::string> secret_fields;
+  for (const auto& field : definition.config_schema.connection_config) {
+    if (field.secret) secret_fields.push_back(field.name);
+  }
+  for (auto& command : definition.config_schema.commands) {
+    command.handler = [source, filename, secret_fields, limits,
+                       name = command.name](const core::CommandCall& call) -> core::CommandOutcome {
+      ConnectorHost host(call, secret_fields);
+      ScriptCall script{.source = *source,
+                        .filename = *filename,
+                        .command = name,
+                        .params = &call.params,
+                        .config = &call.connection,
+                        .variables = &call.context.variables,
+                        .limits = limits};
+      return run_script(script, host);
+    };
+  }
+}
+
+}  // namespace patchbay::script

@@ -1,0 +1,90 @@
+#include "script/watchdog.hpp"
+
+#include <time.h>
+
+#include <vector>
+
+namespace patchbay::script {
+namespace {
+
+// How often CPU budgets are sampled: a thread's CPU clock cannot be waited on.
+constexpr std::chrono::milliseconds kCpuPoll{2};
+
+std::chrono::nanoseconds cpu_now(clockid_t clock) {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
+}  // namespace
+
+Watchdog& Watchdog::instance() {
+  static Watchdog watchdog;
+  return watchdog;
+}
+
+Watchdog::Watchdog() : thread_([this] { run(); }) {}
+
+Watchdog::~Watchdog() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+std::uint64_t Watchdog::watch(std::chrono::steady_clock::time_point wall_deadline,
+                              std::chrono::nanoseconds cpu_budget, Trip trip) {
+  clockid_t clock{};
+  pthread_getcpuclockid(pthread_self(), &clock);
+  std::uint64_t id = 0;
+  {
+    std::lock_guard lock(mutex_);
+    id = next_id_++;
+    entries_[id] = Entry{wall_deadline, clock, cpu_now(clock), cpu_budget,
+                         std::make_shared<Trip>(std::move(trip))};
+  }
+  wake_.notify_all();
+  return id;
+}
+
+void Watchdog::release(std::uint64_t id) {
+  std::lock_guard lock(mutex_);
+  entries_.erase(id);
+}
+
+void Watchdog::run() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    if (entries_.empty()) {
+      wake_.wait(lock);
+      continue;
+    }
+    auto now = std::chrono::steady_clock::now();
+    auto next_wake = now + kCpuPoll;
+    std::vector<std::pair<std::shared_ptr<Trip>, const char*>> calls;
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      const char* limit = nullptr;
+      if (now >= it->second.wall_deadline) {
+        limit = "wall time";
+      } else if (cpu_now(it->second.cpu_clock) - it->second.cpu_start >= it->second.cpu_budget) {
+        limit = "CPU time";
+      }
+      calls.emplace_back(it->second.trip, limit);
+      if (limit != nullptr) {
+        it = entries_.erase(it);
+        continue;
+      }
+      next_wake = std::min(next_wake, it->second.wall_deadline);
+      ++it;
+    }
+    lock.unlock();
+    for (auto& [trip, limit] : calls) (*trip)(limit);
+    lock.lock();
+    if (stopping_) break;
+    wake_.wait_until(lock, next_wake);
+  }
+}
+
+}  // namespace patchbay::script
