@@ -2,8 +2,12 @@
 // runs one command of a built-in through the dispatcher and prints the
 // ConnectorResult as JSON on stdout.
 
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -13,6 +17,7 @@
 #include "connectors/registry.hpp"
 #include "core/json.hpp"
 #include "dispatch/dispatch.hpp"
+#include "script/script.hpp"
 
 namespace patchbay::cli {
 namespace {
@@ -22,6 +27,8 @@ namespace json = boost::json;
 struct ExecOptions {
   std::string type;
   std::string command;
+  std::string script_file;
+  std::string schema_file;
   std::vector<std::string> params;
   std::vector<std::string> connection;
   std::vector<std::string> variables;
@@ -76,12 +83,87 @@ core::Result<void> merge_json(const std::string& text, std::string_view option,
   return {};
 }
 
-int run_exec(const ExecOptions& options, core::Logger& logger) {
-  const auto* def = connectors::find_builtin(options.type);
-  if (def == nullptr) {
-    std::cerr << "patchbay exec: unknown connector type '" << options.type
-              << "'; built-in types: " << connectors::builtin_names() << "\n";
+core::Result<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return core::Error{core::ErrorCode::InvalidArgument, "cannot read '" + path + "'", {}};
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A script connector from --script (and --schema, when given: a full definition or
+// just its configSchema). Without a schema every top-level function is a command.
+core::Result<core::ConnectorDefinition> load_script_connector(const ExecOptions& options) {
+  auto source = read_file(options.script_file);
+  if (!source) return source.error();
+  std::string name = std::filesystem::path(options.script_file).stem().string();
+  if (auto checked = script::check_script(*source, name + ".js"); !checked) return checked.error();
+
+  json::object definition;
+  if (!options.schema_file.empty()) {
+    auto text = read_file(options.schema_file);
+    if (!text) return text.error();
+    auto parsed = core::parse_json(*text);
+    if (!parsed) {
+      return core::Error{
+          parsed.error().code, options.schema_file + ": " + parsed.error().message, {}};
+    }
+    if (!parsed->is_object()) {
+      return core::Error{
+          core::ErrorCode::InvalidArgument, options.schema_file + ": must be a JSON object", {}};
+    }
+    if (parsed->get_object().contains("configSchema")) {
+      definition = parsed->get_object();
+    } else {
+      definition["configSchema"] = *parsed;
+    }
+  } else {
+    auto functions = script::script_functions(*source);
+    if (!functions) return functions.error();
+    json::object commands;
+    for (const auto& f : *functions) commands[f] = json::object{{"params", json::array{}}};
+    definition["configSchema"] = json::object{{"commands", std::move(commands)}};
+  }
+  if (!definition.contains("name")) definition["name"] = name;
+  if (!definition.contains("executionModel")) definition["executionModel"] = "script";
+  definition["scriptSource"] = *source;
+  auto def = core::parse_connector_definition(definition);
+  if (!def) return def.error();
+  script::attach_script_handlers(*def);
+  return def;
+}
+
+int run_exec(const ExecOptions& given, core::Logger& logger) {
+  ExecOptions options = given;
+  std::optional<core::ConnectorDefinition> loaded;
+  const core::ConnectorDefinition* def = nullptr;
+  if (!options.script_file.empty()) {
+    // `exec --script FILE <command>`: the first positional is the command.
+    if (!options.command.empty()) {
+      std::cerr << "patchbay exec: with --script, give only the command (got '" << options.type
+                << "' and '" << options.command << "')\n";
+      return kExitUsage;
+    }
+    options.command = options.type;
+    auto script_def = load_script_connector(options);
+    if (!script_def) {
+      std::cerr << "patchbay exec: " << script_def.error().message << "\n";
+      return kExitUsage;
+    }
+    loaded = std::move(*script_def);
+    def = &*loaded;
+  } else if (!options.schema_file.empty()) {
+    std::cerr << "patchbay exec: --schema goes with --script\n";
     return kExitUsage;
+  } else {
+    def = connectors::find_builtin(options.type);
+    if (def == nullptr) {
+      std::cerr << "patchbay exec: unknown connector type '" << options.type
+                << "'; built-in types: " << connectors::builtin_names() << "\n";
+      return kExitUsage;
+    }
   }
   core::ConnectorContext context;
   context.step_id = options.step_id;
@@ -122,7 +204,14 @@ Action add_exec(CLI::App& app) {
   auto* cmd = app.add_subcommand("exec",
                                  "Run one command of a built-in connector and print the "
                                  "result as JSON (exit 0 success, 1 failure result)");
-  cmd->add_option("type", options->type, "Connector type, e.g. http or delay")->required();
+  cmd->add_option("type", options->type,
+                  "Connector type, e.g. http or delay (with --script: the command)")
+      ->required();
+  cmd->add_option("--script", options->script_file,
+                  "Run a script connector from this JavaScript file instead of a built-in");
+  cmd->add_option("--schema", options->schema_file,
+                  "The script connector's definition or configSchema (JSON); default: every "
+                  "top-level function is a command");
   cmd->add_option("command", options->command,
                   "Command to run (default: the connector's defaultCommand)");
   cmd->add_option("-p,--param", options->params, "A param as key=value (repeatable)");

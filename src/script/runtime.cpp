@@ -1,9 +1,17 @@
 // The SpiderMonkey side of the sandbox: one JSContext per thread, a fresh global
 // per execution, the floh API, limits, and conversion of results to JSON.
 
-#include <jsapi.h>
-#include <jsfriendapi.h>
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cstdlib>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
 
+#include <boost/json/serialize.hpp>
 #include <js/Array.h>
 #include <js/BuildId.h>
 #include <js/CallAndConstruct.h>
@@ -29,18 +37,8 @@
 #include <js/Stack.h>
 #include <js/String.h>
 #include <js/experimental/JSStencil.h>
-
-#include <algorithm>
-#include <cstdlib>
-#include <atomic>
-#include <cctype>
-#include <functional>
-#include <list>
-#include <memory>
-#include <mutex>
-#include <unordered_map>
-
-#include <boost/json/serialize.hpp>
+#include <jsapi.h>
+#include <jsfriendapi.h>
 
 #include "core/json.hpp"
 #include "script/script.hpp"
@@ -127,9 +125,9 @@ bool global_enumerate(JSContext* cx, JS::HandleObject obj, JS::MutableHandleIdVe
 
 // The field order of JSClassOps: addProperty, delProperty, enumerate, newEnumerate,
 // resolve, mayResolve, finalize, call, construct, trace.
-constexpr JSClassOps kGlobalClassOps = {nullptr, nullptr, nullptr, global_enumerate,
-                                        global_resolve, global_may_resolve, nullptr,
-                                        nullptr, nullptr, JS_GlobalObjectTraceHook};
+constexpr JSClassOps kGlobalClassOps = {
+    nullptr, nullptr, nullptr, global_enumerate,        global_resolve, global_may_resolve,
+    nullptr, nullptr, nullptr, JS_GlobalObjectTraceHook};
 constexpr JSClass kGlobalClass = {"global", JSCLASS_GLOBAL_FLAGS, &kGlobalClassOps};
 
 // ---------------------------------------------------------------------------
@@ -399,10 +397,12 @@ const JSFunctionSpec kLogFunctions[] = {
     JS_FN("info", log_info, 1, JSPROP_ENUMERATE),   JS_FN("warn", log_warn, 1, JSPROP_ENUMERATE),
     JS_FN("error", log_error, 1, JSPROP_ENUMERATE), JS_FS_END};
 
-const JSFunctionSpec kHttpFunctions[] = {
-    JS_FN("get", http_get, 2, JSPROP_ENUMERATE),     JS_FN("post", http_post, 3, JSPROP_ENUMERATE),
-    JS_FN("put", http_put, 3, JSPROP_ENUMERATE),     JS_FN("delete", http_delete, 2, JSPROP_ENUMERATE),
-    JS_FN("patch", http_patch, 3, JSPROP_ENUMERATE), JS_FS_END};
+const JSFunctionSpec kHttpFunctions[] = {JS_FN("get", http_get, 2, JSPROP_ENUMERATE),
+                                         JS_FN("post", http_post, 3, JSPROP_ENUMERATE),
+                                         JS_FN("put", http_put, 3, JSPROP_ENUMERATE),
+                                         JS_FN("delete", http_delete, 2, JSPROP_ENUMERATE),
+                                         JS_FN("patch", http_patch, 3, JSPROP_ENUMERATE),
+                                         JS_FS_END};
 
 }  // namespace
 
@@ -461,7 +461,8 @@ std::string position(const ScriptErrorInfo& info) {
          std::to_string(info.line) + ":" + std::to_string(info.column) + ")";
 }
 
-std::string limit_message(const char* limit, const ScriptLimits& limits, const std::string& detail) {
+std::string limit_message(const char* limit, const ScriptLimits& limits,
+                          const std::string& detail) {
   std::string name(limit);
   if (name == "wall time") {
     return "Script stopped: wall time limit of " + std::to_string(limits.wall_time.count()) +
@@ -480,14 +481,16 @@ std::string limit_message(const char* limit, const ScriptLimits& limits, const s
 
 std::string limit_code(const char* limit) {
   std::string code(limit);
-  for (auto& c : code) c = c == ' ' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : code)
+    c = c == ' ' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return code;
 }
 
 core::Failure failure(std::string error, json::object diagnostics = {}) {
-  return core::Failure{std::move(error), diagnostics.empty() ? std::optional<json::value>()
-                                                             : json::value(std::move(diagnostics)),
-                       std::nullopt};
+  return core::Failure{
+      std::move(error),
+      diagnostics.empty() ? std::optional<json::value>() : json::value(std::move(diagnostics)),
+      std::nullopt};
 }
 
 // One JSContext per thread, created on first use and destroyed with the thread.
@@ -547,9 +550,10 @@ class Runtime {
 
   // Runs a script: instantiates it in a fresh global, then `after_load` inside that
   // realm. Returns the failure that ended it, or nothing.
-  std::optional<core::Failure> run(const ScriptCall& call, ScriptHost& host,
-                                   const std::function<std::optional<core::Failure>(
-                                       JSContext*, JS::HandleObject, RunState&)>& after_load) {
+  std::optional<core::Failure> run(
+      const ScriptCall& call, ScriptHost& host,
+      const std::function<std::optional<core::Failure>(JSContext*, JS::HandleObject, RunState&)>&
+          after_load) {
     const ScriptLimits& limits = call.limits;
     if (call.source.size() > limits.max_source_bytes) {
       return failure("Script is " + std::to_string(call.source.size()) +
@@ -621,16 +625,17 @@ class Runtime {
     JS_AddInterruptCallback(cx_, interrupt_callback);
     JS::SetOutOfMemoryCallback(cx_, out_of_memory, nullptr);
     JS::RealmOptions options;
-    compile_global_.emplace(cx_, JS_NewGlobalObject(cx_, &kGlobalClass, nullptr,
-                                                    JS::FireOnNewGlobalHook, options));
+    compile_global_.emplace(
+        cx_, JS_NewGlobalObject(cx_, &kGlobalClass, nullptr, JS::FireOnNewGlobalHook, options));
     PATCHBAY_CHECK(*compile_global_ != nullptr, "could not create the compilation global");
   }
 
   void prepare_heap(const ScriptLimits& limits) {
     if (limits.heap_bytes != heap_limit_) {
       // The engine's own cap is a backstop above ours (its tenuring may exceed it).
-      JS_SetGCParameter(cx_, JSGC_MAX_BYTES, static_cast<uint32_t>(std::min<std::size_t>(
-                                                 2 * limits.heap_bytes + (64u << 20), 0xffffffffu)));
+      JS_SetGCParameter(cx_, JSGC_MAX_BYTES,
+                        static_cast<uint32_t>(std::min<std::size_t>(
+                            2 * limits.heap_bytes + (64u << 20), 0xffffffffu)));
       heap_limit_ = limits.heap_bytes;
     }
     if (limits.stack_bytes != stack_limit_) {
@@ -682,8 +687,8 @@ class Runtime {
         return ended();
       }
     }
-    if (!JS_DefineProperty(cx, global, "floh", floh, JSPROP_ENUMERATE | JSPROP_READONLY |
-                                                         JSPROP_PERMANENT)) {
+    if (!JS_DefineProperty(cx, global, "floh", floh,
+                           JSPROP_ENUMERATE | JSPROP_READONLY | JSPROP_PERMANENT)) {
       return ended();
     }
 
@@ -769,12 +774,13 @@ core::CommandOutcome run_script(const ScriptCall& call, ScriptHost& host) {
   core::CommandOutcome outcome;
   std::string command(call.command);
   auto failed = Runtime::for_this_thread().run(
-      call, host, [&](JSContext* cx, JS::HandleObject global, RunState&) -> std::optional<core::Failure> {
+      call, host,
+      [&](JSContext* cx, JS::HandleObject global, RunState&) -> std::optional<core::Failure> {
         JS::RootedValue fn(cx);
         if (!JS_GetProperty(cx, global, command.c_str(), &fn)) return std::nullopt;
         if (!fn.isObject() || !JS_ObjectIsFunction(&fn.toObject())) {
-          return failure("Script defines no function '" + command + "'. Functions defined: " +
-                             joined(global_functions(cx, global)),
+          return failure("Script defines no function '" + command +
+                             "'. Functions defined: " + joined(global_functions(cx, global)),
                          {{"command", command}});
         }
         JS::RootedValue params(cx);
@@ -804,8 +810,9 @@ core::CommandOutcome run_script(const ScriptCall& call, ScriptHost& host) {
                 return std::nullopt;
               }
               case JS::PromiseState::Pending:
-                return failure("The command's promise never settled (scripts have no timers or "
-                               "I/O to wait for)");
+                return failure(
+                    "The command's promise never settled (scripts have no timers or "
+                    "I/O to wait for)");
             }
           }
         }
@@ -820,7 +827,8 @@ core::CommandOutcome run_script(const ScriptCall& call, ScriptHost& host) {
           return failure("The command's return value is not JSON-serializable: " + error);
         }
         auto parsed = core::parse_json(*text);
-        if (!parsed) return failure("The command's return value is not valid JSON: " + parsed.error().message);
+        if (!parsed)
+          return failure("The command's return value is not valid JSON: " + parsed.error().message);
         outcome = std::move(*parsed);
         return std::nullopt;
       });
@@ -838,10 +846,10 @@ core::Result<void> check_script(std::string_view source, std::string_view filena
   }
   ScriptErrorInfo error;
   if (Runtime::for_this_thread().stencil(source, std::string(filename), error)) return {};
-  return core::Error{core::ErrorCode::InvalidDefinition,
-                     "script does not compile: " + error.message + position(error),
-                     json::object{{"line", error.line}, {"column", error.column},
-                                  {"message", error.message}}};
+  return core::Error{
+      core::ErrorCode::InvalidDefinition,
+      "script does not compile: " + error.message + position(error),
+      json::object{{"line", error.line}, {"column", error.column}, {"message", error.message}}};
 }
 
 core::Result<std::vector<std::string>> script_functions(std::string_view source,
@@ -850,7 +858,8 @@ core::Result<std::vector<std::string>> script_functions(std::string_view source,
   std::vector<std::string> names;
   ScriptCall call{.source = source, .limits = limits};
   auto failed = Runtime::for_this_thread().run(
-      call, host, [&](JSContext* cx, JS::HandleObject global, RunState&) -> std::optional<core::Failure> {
+      call, host,
+      [&](JSContext* cx, JS::HandleObject global, RunState&) -> std::optional<core::Failure> {
         names = global_functions(cx, global);
         return std::nullopt;
       });

@@ -2,6 +2,8 @@
 // definition gets a handler that runs the script with floh.http on the outbound
 // client and floh.log on the call's logger.
 
+#include <algorithm>
+#include <cctype>
 #include <memory>
 
 #include "core/json.hpp"
@@ -13,15 +15,28 @@ namespace {
 constexpr std::size_t kMinRedactedLength = 4;  // shorter values would mangle ordinary text
 constexpr const char* kRedacted = "[redacted]";
 
+bool looks_secret(std::string_view name) {
+  std::string lower(name);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* hint : {"secret", "token", "password", "passwd", "key", "auth", "credential"}) {
+    if (lower.find(hint) != std::string::npos) return true;
+  }
+  return false;
+}
+
 // floh.* as seen from one command call.
 class ConnectorHost final : public ScriptHost {
  public:
   ConnectorHost(const core::CommandCall& call, const std::vector<std::string>& secret_fields)
       : call_(call) {
-    for (const auto& field : secret_fields) {
-      if (auto value = core::string_member(call.connection, field);
-          value && value->size() >= kMinRedactedLength) {
-        secrets_.emplace_back(*value);
+    // Declared secrets, and anything whose name says it is one (scripts run without
+    // a schema declare nothing).
+    for (const auto& [name, value] : call.connection) {
+      bool declared =
+          std::find(secret_fields.begin(), secret_fields.end(), name) != secret_fields.end();
+      if ((declared || looks_secret(name)) && value.is_string() &&
+          value.get_string().size() >= kMinRedactedLength) {
+        secrets_.emplace_back(value.get_string());
       }
     }
   }

@@ -1,8 +1,8 @@
 #include "script/watchdog.hpp"
 
-#include <time.h>
-
 #include <vector>
+
+#include <time.h>
 
 namespace patchbay::script {
 namespace {

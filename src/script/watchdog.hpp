@@ -7,8 +7,6 @@
 //
 // Thread-safety: all members may be called from any thread.
 
-#include <pthread.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -18,6 +16,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include <pthread.h>
 
 namespace patchbay::script {
 

@@ -1,10 +1,10 @@
 #include "script/script.hpp"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <mutex>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "core/json.hpp"
 #include "http/loopback_client.hpp"
@@ -60,8 +60,10 @@ TEST(ScriptTest, ReturnsProtocolTwoResults) {
 }
 
 TEST(ScriptTest, SeesParamsConfigAndVariables) {
-  auto result = run("function echo() { return { payload: { p: floh.params, c: floh.config, v: floh.variables } }; }",
-                    "echo", {{"a", 1}}, {{"baseUrl", "https://x"}}, {{"userCount", 3}});
+  auto result =
+      run("function echo() { return { payload: { p: floh.params, c: floh.config, v: floh.variables "
+          "} }; }",
+          "echo", {{"a", 1}}, {{"baseUrl", "https://x"}}, {{"userCount", 3}});
   ASSERT_TRUE(result.success);
   EXPECT_EQ(result.payload->at("p").at("a"), 1);
   EXPECT_EQ(result.payload->at("c").at("baseUrl"), "https://x");
@@ -81,13 +83,16 @@ TEST(ScriptTest, ModernJavaScriptWorks) {
     })",
                     "modern");
   ASSERT_TRUE(result.success) << result.error.value_or("");
-  EXPECT_EQ(*result.payload, *core::parse_json(
-      R"({"n":3,"sum":6,"m":1,"s":2,"first":1,"rest":[2,3],"json":1,"opt":"dflt"})"));
+  EXPECT_EQ(*result.payload,
+            *core::parse_json(
+                R"({"n":3,"sum":6,"m":1,"s":2,"first":1,"rest":[2,3],"json":1,"opt":"dflt"})"));
 }
 
 TEST(ScriptTest, NothingReturnedIsSuccessAndAsyncCommandsSettle) {
   EXPECT_TRUE(run("function noop() {}", "noop").success);
-  auto result = run("async function later() { const v = await Promise.resolve(7); return { payload: v }; }", "later");
+  auto result =
+      run("async function later() { const v = await Promise.resolve(7); return { payload: v }; }",
+          "later");
   ASSERT_TRUE(result.success) << result.error.value_or("");
   EXPECT_EQ(*result.payload, 7);
   auto rejected = run("async function bad() { throw new Error('nope'); }", "bad");
@@ -102,7 +107,8 @@ TEST(ScriptTest, LegacyKeysAreRejectedWithTheUpgradeMessage) {
 }
 
 TEST(ScriptTest, ThrownErrorsCarryTheStackWithLineAndColumn) {
-  auto result = run("function a() {\n  b();\n}\nfunction b() {\n  throw new TypeError('bad input');\n}\n", "a");
+  auto result = run(
+      "function a() {\n  b();\n}\nfunction b() {\n  throw new TypeError('bad input');\n}\n", "a");
   EXPECT_FALSE(result.success);
   EXPECT_EQ(result.error, "Script error: TypeError: bad input (connector.js:5:9)");
   EXPECT_EQ(result.diagnostics->at("line"), 5);
@@ -113,7 +119,8 @@ TEST(ScriptTest, ThrownErrorsCarryTheStackWithLineAndColumn) {
 }
 
 TEST(ScriptTest, AMissingFunctionListsTheDefinedOnes) {
-  auto result = run("function listContacts() {}\nfunction test() {}\nconst x = 1;", "createContact");
+  auto result =
+      run("function listContacts() {}\nfunction test() {}\nconst x = 1;", "createContact");
   EXPECT_FALSE(result.success);
   EXPECT_EQ(result.error,
             "Script defines no function 'createContact'. Functions defined: listContacts, test");
@@ -124,7 +131,8 @@ TEST(ScriptTest, SyntaxErrorsNameLineAndColumn) {
   ASSERT_FALSE(checked.has_value());
   EXPECT_EQ(checked.error().code, core::ErrorCode::InvalidDefinition);
   // `broken( {` may start a destructuring parameter, so the parser fails at the `}`.
-  EXPECT_NE(checked.error().message.find("(crm.js:3:1)"), std::string::npos) << checked.error().message;
+  EXPECT_NE(checked.error().message.find("(crm.js:3:1)"), std::string::npos)
+      << checked.error().message;
   EXPECT_EQ(checked.error().details.at("line"), 3);
   EXPECT_TRUE(check_script("function fine() { return 1; }").has_value());
   auto at_run = run("function x( {", "x");
@@ -133,9 +141,11 @@ TEST(ScriptTest, SyntaxErrorsNameLineAndColumn) {
 }
 
 TEST(ScriptTest, ListsTheFunctionsAScriptDefines) {
-  auto names = script_functions("function a() {}\nvar b = function() {};\nconst c = () => 1;\nfunction d() {}");
+  auto names = script_functions(
+      "function a() {}\nvar b = function() {};\nconst c = () => 1;\nfunction d() {}");
   ASSERT_TRUE(names.has_value());
-  EXPECT_EQ(*names, (std::vector<std::string>{"a", "b", "d"}));  // lexical `const` is not a global property
+  EXPECT_EQ(*names,
+            (std::vector<std::string>{"a", "b", "d"}));  // lexical `const` is not a global property
 }
 
 TEST(ScriptTest, LogsAtEveryLevel) {
@@ -155,9 +165,10 @@ TEST(ScriptTest, LogsAtEveryLevel) {
 TEST(ScriptTest, HttpVerbsGoThroughTheHost) {
   FakeUpstream upstream;
   upstream.set_handler([](const FakeUpstream::Request& r) {
-    return FakeUpstream::Reply::json(200, R"({"method": ")" + r.method + R"(", "body": )" +
-                                              (r.body.empty() ? "null" : "\"" + std::string(r.body.size(), 'x') + "\"") +
-                                              R"(, "auth": ")" + r.header("authorization") + "\"}");
+    return FakeUpstream::Reply::json(
+        200, R"({"method": ")" + r.method + R"(", "body": )" +
+                 (r.body.empty() ? "null" : "\"" + std::string(r.body.size(), 'x') + "\"") +
+                 R"(, "auth": ")" + r.header("authorization") + "\"}");
   });
   auto result = run(R"(function calls() {
       const base = floh.config.baseUrl, h = { Authorization: "Bearer k" };
@@ -262,8 +273,9 @@ TEST(ScriptLimitTest, CpuTimeStopsALoopThatSwallowsErrors) {
 TEST(ScriptLimitTest, HeapLimitStopsAMemoryBomb) {
   ScriptLimits limits;
   limits.heap_bytes = 32 * 1024 * 1024;
-  auto result = run("function bomb() { const a = []; while (true) a.push({ x: a.length, y: [1, 2, 3] }); }",
-                    "bomb", {}, {}, {}, limits);
+  auto result =
+      run("function bomb() { const a = []; while (true) a.push({ x: a.length, y: [1, 2, 3] }); }",
+          "bomb", {}, {}, {}, limits);
   EXPECT_FALSE(result.success);
   EXPECT_NE(result.error->find("heap limit"), std::string::npos) << *result.error;
   // The thread's engine is usable afterwards.
