@@ -120,6 +120,38 @@ TEST(CliTest, TypesListsBuiltinsAsTextAndJson) {
             true);
 }
 
+TEST(CliTest, ExecRunsTheSeedsScriptConnectorWithItsSchema) {
+  FakeUpstream upstream;
+  upstream.on("GET", "/api/contacts", FakeUpstream::Reply::json(200, R"({"data": [{"id": 1}], "total": 1})"));
+  std::string cases = PATCHBAY_TEST_CASES_DIR;
+  auto run = patchbay({"exec", "--script", cases + "/scripts/seed_my_crm.js", "--schema",
+                       cases + "/definitions/seed_script_connector.json", "listContacts",
+                       "--param", "limit=5", "--connection", "baseUrl=" + upstream.url(),
+                       "--connection", "apiKey=sk-1"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(parsed_stdout(run), *core::parse_json(
+      R"({"success": true, "payload": {"contacts": [{"id": 1}], "total": 1}, "variables": {"contactCount": 1}})"));
+  EXPECT_EQ(upstream.requests().at(0).target, "/api/contacts?limit=5&offset=0");
+}
+
+TEST(CliTest, ExecScriptWithoutSchemaRunsAnyTopLevelFunction) {
+  auto run = patchbay({"exec", "--script", std::string(PATCHBAY_TEST_CASES_DIR) + "/scripts/seed_my_crm.js",
+                       "nope"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(parsed_stdout(run).at("error"),
+            "Unknown command 'nope' for connector 'seed_my_crm'. Available commands: listContacts, "
+            "createContact, test");
+}
+
+TEST(CliTest, ExecScriptRejectsSyntaxErrorsWithTheirPosition) {
+  test::TempDir dir;
+  test::write_text(dir.path() / "broken.js", "function ok() {}\nfunction bad() { return ; ) }\n");
+  auto run = patchbay({"exec", "--script", (dir.path() / "broken.js").string(), "ok"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("script does not compile: SyntaxError"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("(broken.js:2:"), std::string::npos) << run.err;
+}
+
 TEST(CliTest, DebugLogsGoToStderrAsJsonLines) {
   auto run =
       patchbay({"--log-level", "debug", "--log-json", "exec", "delay", "--param", "delayMs=1"});
