@@ -589,7 +589,7 @@ class Runtime {
     std::optional<core::Failure> outcome;
     {
       JS::RealmOptions options;
-      options.creationOptions().setSharedMemoryAndAtomicsEnabled(false);
+      options.creationOptions().setSharedMemoryAndAtomicsEnabled(false).setNewCompartmentInExistingZone(*compile_global_);
       JS::RootedObject global(cx_, JS_NewGlobalObject(cx_, &kGlobalClass, nullptr,
                                                       JS::DontFireOnNewGlobalHook, options));
       if (!global) {
