@@ -19,12 +19,50 @@ constexpr std::size_t kMaxNameLength = 100;
 constexpr std::array kDefinitionKeys = {
     "name",         "type",        "description",  "version",        "executionModel",
     "category",     "tags",        "configSchema", "defaultCommand", "legacyCommandlessUI",
-    "scriptSource", "endpointUrl", "status",       "egress"};
+    "scriptSource", "endpointUrl", "status",       "egress",         "limits"};
 constexpr std::array kSchemaKeys = {"connectionConfig", "commands"};
 constexpr std::array kCommandKeys = {"params",        "description", "outputs",
                                      "paramSchema",   "deprecated",  "deprecatedMessage",
                                      "addedInVersion"};
 constexpr std::array kStatuses = {"stable", "beta", "alpha"};
+
+struct LimitKey {
+  const char* name;
+  std::optional<std::int64_t> ExecutionLimits::*member;
+  std::int64_t min;
+  std::int64_t max;
+};
+constexpr std::array kLimitKeys = {
+    LimitKey{"wallTimeMs", &ExecutionLimits::wall_time_ms, 1, 300'000},
+    LimitKey{"cpuTimeMs", &ExecutionLimits::cpu_time_ms, 1, 60'000},
+    LimitKey{"heapMiB", &ExecutionLimits::heap_mib, 1, 1024},
+    LimitKey{"maxHttpCalls", &ExecutionLimits::max_http_calls, 0, 10'000}};
+
+ExecutionLimits parse_limits(const json::value& v, std::vector<FieldError>& errors) {
+  ExecutionLimits limits;
+  const auto* obj = v.if_object();
+  if (obj == nullptr) {
+    errors.push_back({"limits", "must be an object like {\"wallTimeMs\": 10000}"});
+    return limits;
+  }
+  std::array<const char*, kLimitKeys.size()> names{};
+  for (std::size_t i = 0; i < kLimitKeys.size(); ++i) names[i] = kLimitKeys[i].name;
+  reject_unknown_keys(*obj, names, "limits", errors);
+  for (const auto& key : kLimitKeys) {
+    const auto* value = obj->if_contains(key.name);
+    if (value == nullptr || value->is_null()) continue;
+    auto number = value->is_number() ? value->to_number<double>() : -1.0;
+    if (!value->is_number() || number != static_cast<double>(static_cast<std::int64_t>(number)) ||
+        number < static_cast<double>(key.min) || number > static_cast<double>(key.max)) {
+      errors.push_back({child_path("limits", key.name), "must be an integer from " +
+                                                            std::to_string(key.min) + " to " +
+                                                            std::to_string(key.max)});
+      continue;
+    }
+    limits.*key.member = static_cast<std::int64_t>(number);
+  }
+  return limits;
+}
 
 std::vector<FieldSpec> parse_field_map(const json::value& v, const std::string& path,
                                        std::vector<FieldError>& errors) {
@@ -322,6 +360,9 @@ Result<ConnectorDefinition> parse_connector_definition(const json::value& json) 
   if (const auto* egress = obj->if_contains("egress"); egress && !egress->is_null()) {
     def.egress = read_string_list(*egress, "egress", errors);
   }
+  if (const auto* limits = obj->if_contains("limits"); limits && !limits->is_null()) {
+    def.limits = parse_limits(*limits, errors);
+  }
 
   // Semantic checks read the parsed structure, so they run on a clean parse only;
   // otherwise one typo would be reported twice.
@@ -444,6 +485,13 @@ json::object to_json(const ConnectorDefinition& def) {
     json::array egress;
     for (const auto& e : def.egress) egress.emplace_back(e);
     out["egress"] = std::move(egress);
+  }
+  if (!def.limits.empty()) {
+    json::object limits;
+    for (const auto& key : kLimitKeys) {
+      if (def.limits.*key.member) limits[key.name] = *(def.limits.*key.member);
+    }
+    out["limits"] = std::move(limits);
   }
   return out;
 }

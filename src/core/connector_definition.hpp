@@ -7,6 +7,8 @@
 // problem as {path, message}; to_json() writes it back in canonical form: keys
 // holding their default (false, "", absent) are omitted, `params` is always written.
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +66,17 @@ struct ConfigSchema {
   bool empty() const { return connection_config.empty() && commands.empty(); }
 };
 
+// Per-connector execution limits ("limits"); absent members keep the defaults of
+// the execution model (for scripts: script::ScriptLimits).
+struct ExecutionLimits {
+  std::optional<std::int64_t> wall_time_ms;    // "wallTimeMs", 1..300000
+  std::optional<std::int64_t> cpu_time_ms;     // "cpuTimeMs", 1..60000
+  std::optional<std::int64_t> heap_mib;        // "heapMiB", 1..1024
+  std::optional<std::int64_t> max_http_calls;  // "maxHttpCalls", 0..10000
+
+  bool empty() const { return !wall_time_ms && !cpu_time_ms && !heap_mib && !max_http_calls; }
+};
+
 struct ConnectorDefinition {
   std::string name;
   // The registered handler a built_in instance uses; other models name themselves.
@@ -85,6 +98,7 @@ struct ConnectorDefinition {
   // metadata for operators (written when set).
   std::string status;
   std::vector<std::string> egress;
+  ExecutionLimits limits;
 
   // In-process: translates exceptions thrown by handlers into failures.
   ErrorMap error_map;

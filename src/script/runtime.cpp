@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <list>
@@ -12,6 +13,7 @@
 #include <unordered_map>
 
 #include <boost/json/serialize.hpp>
+#include <fcntl.h>
 #include <js/Array.h>
 #include <js/BuildId.h>
 #include <js/CallAndConstruct.h>
@@ -39,6 +41,7 @@
 #include <js/experimental/JSStencil.h>
 #include <jsapi.h>
 #include <jsfriendapi.h>
+#include <unistd.h>
 
 #include "core/json.hpp"
 #include "script/script.hpp"
@@ -210,6 +213,8 @@ struct RunState {
   std::chrono::steady_clock::time_point wall_deadline;
   // GC heap bytes when the execution started; growth beyond the limit ends it.
   std::uint64_t heap_start = 0;
+  // Process resident bytes when the execution started (see kMallocSlackFactor).
+  std::uint64_t resident_start = 0;
   // The limit that ended the execution; set by the watchdog, natives or OOM.
   std::atomic<const char*> limit{nullptr};
   std::string limit_detail;
@@ -221,6 +226,26 @@ struct RunState {
 
 RunState* current(JSContext* cx) { return static_cast<RunState*>(JS_GetContextPrivate(cx)); }
 
+// Memory the engine mallocs outside its GC heap (string characters above all) is
+// invisible to it, so the process's resident size stands in for it: an execution
+// during which it grows by more than this many heap limits is stopped. Coarse (it
+// sees the whole process and acts only between allocations) but it keeps a string
+// bomb from taking the server down.
+constexpr std::uint64_t kMallocSlackFactor = 4;
+
+std::uint64_t resident_bytes() {
+  static const long page = sysconf(_SC_PAGESIZE);
+  int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buffer[128] = {};
+  ssize_t n = read(fd, buffer, sizeof buffer - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  unsigned long long size = 0, resident = 0;
+  if (std::sscanf(buffer, "%llu %llu", &size, &resident) != 2) return 0;
+  return resident * static_cast<std::uint64_t>(page);
+}
+
 bool interrupt_callback(JSContext* cx) {
   RunState* run = current(cx);
   if (run == nullptr) return true;
@@ -230,6 +255,13 @@ bool interrupt_callback(JSContext* cx) {
       JS_GetGCParameter(cx, JSGC_BYTES) > run->heap_start + run->limits->heap_bytes) {
     const char* expected = nullptr;
     run->limit.compare_exchange_strong(expected, "heap");
+  }
+  if (run->limit.load() == nullptr && run->resident_start > 0) {
+    std::uint64_t resident = resident_bytes();
+    if (resident > run->resident_start + kMallocSlackFactor * run->limits->heap_bytes) {
+      const char* expected = nullptr;
+      run->limit.compare_exchange_strong(expected, "memory");
+    }
   }
   return run->limit.load() == nullptr;  // false ends the script, uncatchable
 }
@@ -472,6 +504,11 @@ std::string limit_message(const char* limit, const ScriptLimits& limits,
     return "Script stopped: CPU time limit of " + std::to_string(limits.cpu_time.count()) +
            " ms reached";
   }
+  if (name == "memory") {
+    return "Script stopped: memory limit reached (the process grew by more than " +
+           std::to_string(kMallocSlackFactor * limits.heap_bytes / (1024 * 1024)) +
+           " MiB during the execution)";
+  }
   if (name == "heap") {
     return "Script stopped: heap limit of " + std::to_string(limits.heap_bytes / (1024 * 1024)) +
            " MiB reached";
@@ -575,6 +612,7 @@ class Runtime {
     state->cx = cx_;
     state->wall_deadline = std::chrono::steady_clock::now() + limits.wall_time;
     state->heap_start = JS_GetGCParameter(cx_, JSGC_BYTES);
+    state->resident_start = resident_bytes();
     JS_SetContextPrivate(cx_, state.get());
     auto watch = Watchdog::instance().watch(
         state->wall_deadline, limits.cpu_time, [state](const char* limit) {
@@ -589,7 +627,9 @@ class Runtime {
     std::optional<core::Failure> outcome;
     {
       JS::RealmOptions options;
-      options.creationOptions().setSharedMemoryAndAtomicsEnabled(false).setNewCompartmentInExistingZone(*compile_global_);
+      options.creationOptions()
+          .setSharedMemoryAndAtomicsEnabled(false)
+          .setNewCompartmentInExistingZone(*compile_global_);
       JS::RootedObject global(cx_, JS_NewGlobalObject(cx_, &kGlobalClass, nullptr,
                                                       JS::DontFireOnNewGlobalHook, options));
       if (!global) {

@@ -76,7 +76,8 @@ core::Result<std::vector<std::string>> script_functions(std::string_view source,
                                                         const ScriptLimits& limits = {});
 
 // Gives every command of a script or oas definition a handler that runs its
-// script through run_script, with floh.http going through the process-wide
+// script through run_script (with `limits`, overridden by the definition's own
+// "limits"), with floh.http going through the process-wide
 // outbound client (keyed by the connector's name for rate limits and breakers)
 // and floh.log to the call's logger, secret connection values redacted.
 void attach_script_handlers(core::ConnectorDefinition& definition, ScriptLimits limits = {});

@@ -72,6 +72,12 @@ class ConnectorHost final : public ScriptHost {
 }  // namespace
 
 void attach_script_handlers(core::ConnectorDefinition& definition, ScriptLimits limits) {
+  // The connector's own "limits" override the defaults given here.
+  const auto& own = definition.limits;
+  if (own.wall_time_ms) limits.wall_time = std::chrono::milliseconds(*own.wall_time_ms);
+  if (own.cpu_time_ms) limits.cpu_time = std::chrono::milliseconds(*own.cpu_time_ms);
+  if (own.heap_mib) limits.heap_bytes = static_cast<std::size_t>(*own.heap_mib) * 1024 * 1024;
+  if (own.max_http_calls) limits.max_http_calls = static_cast<int>(*own.max_http_calls);
   auto source = std::make_shared<const std::string>(definition.script_source);
   auto filename = std::make_shared<const std::string>(definition.name + ".js");
   std::vector<std::string> secret_fields;

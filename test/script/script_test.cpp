@@ -282,6 +282,19 @@ TEST(ScriptLimitTest, HeapLimitStopsAMemoryBomb) {
   EXPECT_TRUE(run("function ok() { return { payload: 1 }; }", "ok").success);
 }
 
+TEST(ScriptLimitTest, MemoryOutsideTheGcHeapCountsToo) {
+  ScriptLimits limits;
+  limits.heap_bytes = 16 * 1024 * 1024;  // so the process may grow by at most 64 MiB
+  auto result = run(R"(function strings() {
+      const base = "x".repeat(1 << 23);
+      const keep = [];
+      for (let i = 0; ; i++) keep.push(base.toUpperCase() + i);
+    })",
+                    "strings", {}, {}, {}, limits);
+  EXPECT_FALSE(result.success);
+  EXPECT_EQ(result.diagnostics->at("limit"), "memory") << *result.error;
+}
+
 TEST(ScriptLimitTest, DeepRecursionFailsNamingIt) {
   auto result = run("function deep(n) { return deep((n || 0) + 1) + 1; }", "deep");
   EXPECT_FALSE(result.success);

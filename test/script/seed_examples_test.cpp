@@ -175,5 +175,33 @@ TEST_F(SampleScriptTest, SecretsNeverReachTheLog) {
   EXPECT_EQ(warnings[0].message, "key=[redacted]");
 }
 
+TEST(ScriptConnectorLimitsTest, TheDefinitionsOwnLimitsApply) {
+  auto json = core::parse_json(R"({"name": "slow", "executionModel": "script",
+      "scriptSource": "function spin() { for (;;) {} }",
+      "limits": {"wallTimeMs": 100, "heapMiB": 16},
+      "configSchema": {"commands": {"spin": {"params": []}}}})");
+  auto def = core::parse_connector_definition(*json);
+  ASSERT_TRUE(def.has_value()) << def.error().message;
+  EXPECT_EQ(json::value(core::to_json(*def)).at("limits"),
+            (json::object{{"wallTimeMs", 100}, {"heapMiB", 16}}));
+  attach_script_handlers(*def);
+  auto result = dispatch::execute_definition(*def, context({{"command", "spin"}}));
+  EXPECT_EQ(result.error, "Script stopped: wall time limit of 100 ms reached");
+}
+
+TEST(ScriptConnectorLimitsTest, OutOfRangeLimitsAreRejectedWithTheirPath) {
+  auto json = core::parse_json(R"({"name": "x", "executionModel": "script", "scriptSource": "1",
+      "limits": {"wallTimeMs": 0, "heapMiB": 2.5, "maxHttp": 1}})");
+  auto def = core::parse_connector_definition(*json);
+  ASSERT_FALSE(def.has_value());
+  std::string all;
+  for (const auto& e : def.error().field_errors()) all += e.path + ": " + e.message + "\n";
+  EXPECT_NE(all.find("limits.wallTimeMs: must be an integer from 1 to 300000"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("limits.heapMiB: must be an integer from 1 to 1024"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("limits.maxHttp: unknown key"), std::string::npos) << all;
+}
+
 }  // namespace
 }  // namespace patchbay::script
