@@ -4,6 +4,7 @@
 //   types      list the registered connector types and their commands
 //   exec       run one command of a built-in connector and print its result
 //   scaffold   write a new built-in connector and register it
+//   keygen     make a master key for secrets at rest
 //
 // Exit codes: 0 success, 1 a failure result or refused operation, 2 usage error.
 
@@ -27,7 +28,7 @@ int main(int argc, char** argv) {
   app.add_flag("--log-json", global.log_json, "Write log lines as JSON");
 
   std::vector<std::pair<CLI::App*, Action>> subcommands;
-  for (auto add : {add_version, add_types, add_exec, add_scaffold}) {
+  for (auto add : {add_version, add_types, add_exec, add_scaffold, add_keygen}) {
     std::size_t before = app.get_subcommands({}).size();
     Action action = add(app);
     subcommands.emplace_back(app.get_subcommands({})[before], std::move(action));

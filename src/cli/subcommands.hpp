@@ -31,5 +31,6 @@ Action add_version(CLI::App& app);
 Action add_types(CLI::App& app);
 Action add_exec(CLI::App& app);
 Action add_scaffold(CLI::App& app);
+Action add_keygen(CLI::App& app);
 
 }  // namespace patchbay::cli

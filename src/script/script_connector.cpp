@@ -8,12 +8,10 @@
 
 #include "core/json.hpp"
 #include "script/script.hpp"
+#include "secrets/secrets.hpp"
 
 namespace patchbay::script {
 namespace {
-
-constexpr std::size_t kMinRedactedLength = 4;  // shorter values would mangle ordinary text
-constexpr const char* kRedacted = "[redacted]";
 
 bool looks_secret(std::string_view name) {
   std::string lower(name);
@@ -34,8 +32,7 @@ class ConnectorHost final : public ScriptHost {
     for (const auto& [name, value] : call.connection) {
       bool declared =
           std::find(secret_fields.begin(), secret_fields.end(), name) != secret_fields.end();
-      if ((declared || looks_secret(name)) && value.is_string() &&
-          value.get_string().size() >= kMinRedactedLength) {
+      if ((declared || looks_secret(name)) && value.is_string()) {
         secrets_.emplace_back(value.get_string());
       }
     }
@@ -49,14 +46,7 @@ class ConnectorHost final : public ScriptHost {
 
   void log(core::LogLevel level, std::string_view message) override {
     if (!call_.logger.enabled(level)) return;
-    std::string text(message);
-    for (const auto& secret : secrets_) {
-      for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
-        text.replace(at, secret.size(), kRedacted);
-        at += std::char_traits<char>::length(kRedacted);
-      }
-    }
-    call_.logger.log(level, text,
+    call_.logger.log(level, secrets::redact(message, secrets_),
                      {{"connector", call_.connector},
                       {"command", call_.command},
                       {"stepId", call_.context.step_id},

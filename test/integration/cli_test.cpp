@@ -152,6 +152,18 @@ TEST(CliTest, ExecScriptRejectsSyntaxErrorsWithTheirPosition) {
   EXPECT_NE(run.err.find("(broken.js:2:"), std::string::npos) << run.err;
 }
 
+TEST(CliTest, KeygenPrintsOrWritesAKeyOnce) {
+  auto printed = patchbay({"keygen"});
+  EXPECT_EQ(printed.exit_code, 0);
+  EXPECT_EQ(printed.out.size(), 65u);  // 64 hex digits and a newline
+  test::TempDir dir;
+  auto file = (dir.path() / "master.key").string();
+  EXPECT_EQ(patchbay({"keygen", "--out", file}).exit_code, 0);
+  auto again = patchbay({"keygen", "--out", file});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("cannot create key file"), std::string::npos);
+}
+
 TEST(CliTest, DebugLogsGoToStderrAsJsonLines) {
   auto run =
       patchbay({"--log-level", "debug", "--log-json", "exec", "delay", "--param", "delayMs=1"});
