@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,24 +27,13 @@ namespace {
 using namespace patchbay;
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kListContacts = R"js(
-function listContacts() {
-  var url = floh.config.baseUrl + "/api/contacts";
-  url += "?limit=" + (floh.params.limit || 50);
-  url += "&offset=" + (floh.params.offset || 0);
-  var resp = floh.http.get(url, {
-    Authorization: "Bearer " + floh.config.apiKey,
-  });
-  if (resp.status >= 400) {
-    return { success: false, error: "API returned " + resp.status };
-  }
-  return {
-    success: true,
-    payload: { contacts: resp.body.data, total: resp.body.total },
-    variables: { contactCount: resp.body.total },
-  };
+// The seed's script, shared with the tests and the peer benchmark.
+std::string seed_script() {
+  std::ifstream in(PATCHBAY_SEED_SCRIPT);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
-)js";
 
 // floh.http.get answered in-process, as the peer's host function is.
 class CannedHost final : public script::ScriptHost {
@@ -70,12 +60,20 @@ core::ConnectorDefinition definition() {
                    "paramSchema": {"limit": {"type": "number", "default": 50},
                                    "offset": {"type": "number", "default": 0}}}}}})");
   auto def = *core::parse_connector_definition(*json);
-  def.script_source = kListContacts;
+  def.script_source = seed_script();
+  if (def.script_source.empty()) {
+    std::fprintf(stderr, "cannot read %s\n", PATCHBAY_SEED_SCRIPT);
+    std::exit(1);
+  }
   for (auto& command : def.config_schema.commands) {
-    command.handler = [source = def.script_source, name = command.name](const core::CommandCall& call) {
+    command.handler = [source = def.script_source,
+                       name = command.name](const core::CommandCall& call) {
       CannedHost host;
-      return script::run_script({.source = source, .filename = "bench-crm.js", .command = name,
-                                 .params = &call.params, .config = &call.connection,
+      return script::run_script({.source = source,
+                                 .filename = "bench-crm.js",
+                                 .command = name,
+                                 .params = &call.params,
+                                 .config = &call.connection,
                                  .variables = &call.context.variables},
                                 host);
     };
@@ -111,7 +109,8 @@ double throughput(int threads, int per_thread, const core::ConnectorDefinition& 
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&] {
       auto ctx = context();
-      for (int i = 0; i < per_thread; ++i) failures += !dispatch::execute_definition(def, ctx).success;
+      for (int i = 0; i < per_thread; ++i)
+        failures += !dispatch::execute_definition(def, ctx).success;
     });
   }
   for (auto& w : workers) w.join();

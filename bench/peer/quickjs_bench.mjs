@@ -4,26 +4,11 @@
 // function, the result taken out through the VM's JSON.stringify.
 // Usage: node quickjs_bench.mjs [executions]
 
+import { readFileSync } from "node:fs";
 import { getQuickJS } from "quickjs-emscripten";
 
-const SCRIPT = `
-function listContacts() {
-  var url = floh.config.baseUrl + "/api/contacts";
-  url += "?limit=" + (floh.params.limit || 50);
-  url += "&offset=" + (floh.params.offset || 0);
-  var resp = floh.http.get(url, {
-    Authorization: "Bearer " + floh.config.apiKey,
-  });
-  if (resp.status >= 400) {
-    return { success: false, error: "API returned " + resp.status };
-  }
-  return {
-    success: true,
-    payload: { contacts: resp.body.data, total: resp.body.total },
-    variables: { contactCount: resp.body.total },
-  };
-}
-`;
+// The seed's script, shared with the tests and bench/script_bench.
+const SCRIPT = readFileSync(new URL("../../test/cases/scripts/seed_my_crm.js", import.meta.url), "utf8");
 const CANNED = JSON.stringify({
   status: 200,
   headers: { "content-type": "application/json" },

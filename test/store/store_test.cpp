@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/json.hpp"
+#include "store/migrations/migrations.hpp"
 #include "support/files.hpp"
 
 namespace patchbay::store {
@@ -214,6 +215,23 @@ TEST(OpenStoreTest, RejectsUnknownUrls) {
   ASSERT_FALSE(bad.has_value());
   EXPECT_EQ(bad.error().code, core::ErrorCode::InvalidArgument);
   EXPECT_NE(bad.error().message.find("use sqlite:PATH or postgres://"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace patchbay::store
+
+namespace patchbay::store {
+namespace {
+
+TEST(MigrationsTest, EachDialectGetsItsOwnSpellingsAndNoPlaceholders) {
+  for (const auto& m : migrations()) {
+    EXPECT_EQ(m.sqlite.find('{'), std::string::npos) << m.version;
+    EXPECT_EQ(m.postgres.find('{'), std::string::npos) << m.version;
+  }
+  const auto& first = migrations().front();
+  EXPECT_NE(first.sqlite.find("seq INTEGER PRIMARY KEY AUTOINCREMENT"), std::string::npos);
+  EXPECT_NE(first.postgres.find("seq BIGSERIAL PRIMARY KEY"), std::string::npos);
+  EXPECT_NE(first.postgres.find("revision BIGINT NOT NULL"), std::string::npos);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // step is one transaction; a database records the highest version applied in
 // schema_migrations and gets only the steps above it.
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -13,9 +14,9 @@ enum class Dialect { Sqlite, Postgres };
 struct Migration {
   int version;
   std::string_view description;
-  // Statements, separated by ";\n".
-  std::string_view sqlite;
-  std::string_view postgres;
+  // The step's statements in each dialect, rendered from one shared text.
+  std::string sqlite;
+  std::string postgres;
 };
 
 const std::vector<Migration>& migrations();
