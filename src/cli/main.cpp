@@ -5,6 +5,8 @@
 //   exec       run one command of a built-in connector and print its result
 //   scaffold   write a new built-in connector and register it
 //   keygen     make a master key for secrets at rest
+//   serve      run the server (REST API)
+//   token      create, list and revoke API tokens
 //
 // Exit codes: 0 success, 1 a failure result or refused operation, 2 usage error.
 
@@ -23,12 +25,14 @@ int main(int argc, char** argv) {
   CLI::App app{"patchbay: define, generate, version, test and run connectors"};
   app.require_subcommand(1);
   GlobalOptions global;
-  app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error or off")
-      ->capture_default_str();
-  app.add_flag("--log-json", global.log_json, "Write log lines as JSON");
+  app.add_option("--log-level", global.log_level,
+                 "trace, debug, info, warn, error or off (default: info for serve, else warn)")
+      ->envname("PATCHBAY_LOG_LEVEL");
+  app.add_flag("--log-json", global.log_json, "Write log lines as JSON")
+      ->envname("PATCHBAY_LOG_JSON");
 
   std::vector<std::pair<CLI::App*, Action>> subcommands;
-  for (auto add : {add_version, add_types, add_exec, add_scaffold, add_keygen}) {
+  for (auto add : {add_version, add_types, add_exec, add_scaffold, add_keygen, add_serve, add_token}) {
     std::size_t before = app.get_subcommands({}).size();
     Action action = add(app);
     subcommands.emplace_back(app.get_subcommands({})[before], std::move(action));
@@ -41,6 +45,9 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitUsage;
   }
 
+  if (global.log_level.empty()) {
+    global.log_level = app.get_subcommand("serve")->parsed() ? "info" : "warn";
+  }
   auto level = parse_log_level(global.log_level);
   if (!level) {
     std::cerr << "patchbay: " << level.error().message << "\n";

@@ -21,7 +21,8 @@ inline constexpr int kExitUsage = 2;
 
 // Options every subcommand shares.
 struct GlobalOptions {
-  std::string log_level = "warn";
+  // Empty: "info" for serve (request lines), "warn" for everything else.
+  std::string log_level;
   bool log_json = false;
 };
 
@@ -32,5 +33,7 @@ Action add_types(CLI::App& app);
 Action add_exec(CLI::App& app);
 Action add_scaffold(CLI::App& app);
 Action add_keygen(CLI::App& app);
+Action add_serve(CLI::App& app);
+Action add_token(CLI::App& app);
 
 }  // namespace patchbay::cli

@@ -1,0 +1,51 @@
+#pragma once
+// ApiServer: the REST API as a RequestHandler. On the I/O thread it only routes
+// (404/405 answer at once); everything else - authentication (a store read on a
+// cache miss), body parsing, the route's work - runs on the WorkerPool, and a full
+// pool answers 503 with Retry-After instead of queueing without bound.
+//
+// Every answer carries X-Request-Id (the client's, when it sent a sane one), is
+// counted in Metrics and logged as one structured line.
+
+#include <string>
+
+#include "core/logger.hpp"
+#include "server/http_server.hpp"
+#include "server/router.hpp"
+
+namespace patchbay::server {
+
+class Authenticator;
+class ConnectorService;
+class Metrics;
+class WorkerPool;
+
+struct ApiDependencies {
+  ConnectorService& connectors;
+  store::Store& store;
+  Authenticator& auth;
+  Metrics& metrics;
+  WorkerPool& workers;
+  core::Logger& logger;
+  std::string version;
+};
+
+class ApiServer : public RequestHandler {
+ public:
+  explicit ApiServer(ApiDependencies deps);
+
+  void handle(HttpRequest request, Responder respond) override;
+  HttpResponse transport_error(int status, std::string_view message) override;
+
+ private:
+  void add_routes();
+  ApiResponse process(const Route& route, ApiRequest& request);
+  HttpResponse finish(const HttpRequest& request, const std::string& route_label,
+                      const std::string& request_id, const std::string& actor,
+                      ApiResponse response, double seconds);
+
+  ApiDependencies deps_;
+  Router router_;
+};
+
+}  // namespace patchbay::server

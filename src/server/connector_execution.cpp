@@ -1,0 +1,271 @@
+// ConnectorService: executions. A connector's runnable form (parsed definition,
+// script handlers attached) is cached per revision; its sealed config is opened
+// for each execution only, and every secret value is redacted from the result
+// and the params before they are answered or recorded.
+
+#include <algorithm>
+#include <chrono>
+
+#include <boost/json/serialize.hpp>
+
+#include "connectors/registry.hpp"
+#include "dispatch/dispatch.hpp"
+#include "server/connector_service.hpp"
+#include "server/execution_recorder.hpp"
+#include "server/metrics.hpp"
+#include "server/service_support.hpp"
+
+namespace patchbay::server {
+
+namespace json = boost::json;
+
+struct ConnectorService::Runtime {
+  std::int64_t revision = 0;
+  std::shared_ptr<const core::ConnectorDefinition> definition;
+  std::vector<core::FieldSpec> fields;
+  // Set when this server cannot run the connector's execution model.
+  std::string unsupported;
+};
+
+namespace {
+
+using support::invalid;
+using support::invalid_field;
+
+constexpr std::string_view kRequestKeys[] = {"command", "params", "variables",
+                                             "mock",    "stepId", "runId"};
+
+void redact_strings(json::value& value, const std::vector<std::string>& secrets) {
+  if (auto* text = value.if_string()) {
+    auto redacted = secrets::redact(*text, secrets);
+    if (redacted.size() != text->size() || redacted != *text) *text = redacted;
+  } else if (auto* array = value.if_array()) {
+    for (auto& item : *array) redact_strings(item, secrets);
+  } else if (auto* object = value.if_object()) {
+    for (auto& entry : *object) redact_strings(entry.value(), secrets);
+  }
+}
+
+// Plaintext values of the secret connection fields, for redaction.
+std::vector<std::string> secret_values(const std::vector<core::FieldSpec>& fields,
+                                       const json::object& opened) {
+  std::vector<std::string> out;
+  for (const auto& field : fields) {
+    if (!field.secret) continue;
+    const auto* value = opened.if_contains(field.name);
+    if (value == nullptr || value->is_null()) continue;
+    out.push_back(value->is_string() ? std::string(value->get_string()) : json::serialize(*value));
+  }
+  return out;
+}
+
+core::Result<std::string> optional_string(const json::object& request, std::string_view key) {
+  const auto* value = request.if_contains(key);
+  if (value == nullptr || value->is_null()) return std::string();
+  if (!value->is_string()) return invalid_field(std::string(key), "must be a string");
+  return std::string(value->get_string());
+}
+
+core::Result<json::object> optional_object(const json::object& request, std::string_view key) {
+  const auto* value = request.if_contains(key);
+  if (value == nullptr || value->is_null()) return json::object();
+  if (!value->is_object()) return invalid_field(std::string(key), "must be an object");
+  return value->get_object();
+}
+
+}  // namespace
+
+core::Result<std::shared_ptr<const ConnectorService::Runtime>> ConnectorService::runtime_for(
+    const store::ConnectorRecord& record) {
+  {
+    std::lock_guard lock(runtimes_mutex_);
+    if (auto found = runtimes_.find(record.id);
+        found != runtimes_.end() && found->second->revision == record.revision) {
+      return found->second;
+    }
+  }
+  auto def = support::stored_definition(record);
+  if (!def) return def.error();
+  auto runtime = std::make_shared<Runtime>();
+  runtime->revision = record.revision;
+  runtime->fields = support::connection_fields(*def);
+  switch (def->execution_model) {
+    case core::ExecutionModel::BuiltIn: {
+      const auto* builtin = connectors::find_builtin(def->type);
+      if (builtin == nullptr) {
+        runtime->unsupported = "built-in type '" + def->type +
+                               "' is not part of this server build; registered: " +
+                               connectors::builtin_names();
+      } else {
+        // The registry lives for the whole program: alias it, no copy.
+        runtime->definition = std::shared_ptr<const core::ConnectorDefinition>(
+            std::shared_ptr<void>(), builtin);
+      }
+      break;
+    }
+    case core::ExecutionModel::Script:
+    case core::ExecutionModel::Oas: {
+      auto owned = std::make_shared<core::ConnectorDefinition>(std::move(*def));
+      script::attach_script_handlers(*owned, options_.script_limits);
+      runtime->definition = std::move(owned);
+      break;
+    }
+    case core::ExecutionModel::External:
+      runtime->unsupported =
+          "external connectors cannot be executed by this server version yet; the connector "
+          "is stored and will run once external execution is available";
+      break;
+  }
+  std::lock_guard lock(runtimes_mutex_);
+  runtimes_[record.id] = runtime;
+  return std::shared_ptr<const Runtime>(runtime);
+}
+
+core::Result<json::object> ConnectorService::run(const store::ConnectorRecord& record,
+                                                 const json::object& request,
+                                                 const std::string& actor) {
+  for (const auto& entry : request) {
+    if (std::find(std::begin(kRequestKeys), std::end(kRequestKeys), entry.key()) ==
+        std::end(kRequestKeys)) {
+      return invalid_field(std::string(entry.key()),
+                           "is not a field of an execute request (command, params, variables, "
+                           "mock, stepId, runId)");
+    }
+  }
+  auto command = optional_string(request, "command");
+  auto params = optional_object(request, "params");
+  auto variables = optional_object(request, "variables");
+  auto mock = optional_string(request, "mock");
+  auto step_id = optional_string(request, "stepId");
+  auto run_id = optional_string(request, "runId");
+  if (!command) return command.error();
+  if (!params) return params.error();
+  if (!variables) return variables.error();
+  if (!mock) return mock.error();
+  if (!step_id) return step_id.error();
+  if (!run_id) return run_id.error();
+  if (params->contains("command")) {
+    return invalid_field("params.command", "is reserved: name the command in \"command\"");
+  }
+
+  auto runtime = runtime_for(record);
+  if (!runtime) return runtime.error();
+  const auto& rt = **runtime;
+
+  json::object opened = record.config;
+  if (auto ok = secrets::open_config(keyring_, record.id, rt.fields, opened); !ok) {
+    return ok.error();
+  }
+  auto secrets_in_use = secret_values(rt.fields, opened);
+
+  core::ConnectorContext context;
+  context.config = *params;
+  if (!command->empty()) context.config["command"] = *command;
+  context.connector_config = std::move(opened);
+  context.variables = std::move(*variables);
+  context.step_id = std::move(*step_id);
+  context.run_id = std::move(*run_id);
+  context.mock = std::move(*mock);
+  std::string command_name = *command;
+  if (command_name.empty() && rt.definition) command_name = rt.definition->default_command;
+
+  store::ExecutionRecord execution;
+  execution.id = store::new_id("x_");
+  execution.started_at = store::now_rfc3339();
+  auto started = std::chrono::steady_clock::now();
+  core::ConnectorResult result = rt.unsupported.empty()
+                                     ? dispatch::execute_definition(*rt.definition, context, logger_)
+                                     : core::failure_result(rt.unsupported);
+  auto elapsed = std::chrono::steady_clock::now() - started;
+
+  json::value result_json = core::to_json(result);
+  json::value recorded_params = *params;
+  if (!secrets_in_use.empty()) {
+    redact_strings(result_json, secrets_in_use);
+    redact_strings(recorded_params, secrets_in_use);
+  }
+  if (const auto* spec = rt.definition ? rt.definition->config_schema.find_command(command_name)
+                                       : nullptr) {
+    for (const auto& field : spec->param_schema) {
+      if (field.secret && recorded_params.get_object().contains(field.name)) {
+        recorded_params.get_object()[field.name] = secrets::kMask;
+      }
+    }
+  }
+
+  execution.connector_id = record.id;
+  execution.command = command_name;
+  execution.params = recorded_params.get_object();
+  execution.result = result_json.get_object();
+  execution.success = result.success;
+  execution.duration_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
+  execution.step_id = context.step_id;
+  execution.run_id = context.run_id;
+  execution.actor = actor;
+  store::AuditEntry entry{.actor = actor,
+                          .action = "connector.execute",
+                          .target = record.name,
+                          .details = {{"executionId", execution.id},
+                                      {"command", command_name},
+                                      {"success", result.success}}};
+  if (auto recorded = recorder_.record(execution, std::move(entry)); !recorded) {
+    return recorded.error();
+  }
+  metrics_.count_execution(record.name, command_name, result.success,
+                           std::chrono::duration<double>(elapsed).count());
+
+  json::object out = std::move(result_json.get_object());
+  out["executionId"] = execution.id;
+  out["durationMs"] = execution.duration_ms;
+  return out;
+}
+
+core::Result<json::object> ConnectorService::execute(std::string_view id_or_name,
+                                                     const json::value& body,
+                                                     const std::string& actor) {
+  const json::object empty;
+  const json::object* request = &empty;
+  if (!body.is_null()) {
+    auto obj = support::body_object(body, "{command, params, variables}");
+    if (!obj) return obj.error();
+    request = *obj;
+  }
+  auto record = store_.get_connector(id_or_name);
+  if (!record) return record.error();
+  return run(*record, *request, actor);
+}
+
+core::Result<json::object> ConnectorService::test(std::string_view id_or_name,
+                                                  const std::string& actor) {
+  auto record = store_.get_connector(id_or_name);
+  if (!record) return record.error();
+  auto runtime = runtime_for(*record);
+  if (!runtime) return runtime.error();
+  const auto& def = (*runtime)->definition;
+  if (def && def->config_schema.find_command("test") == nullptr) {
+    return core::Error{core::ErrorCode::InvalidArgument,
+                       "connector '" + record->name + "' has no 'test' command; its commands: " +
+                           def->command_list(),
+                       {}};
+  }
+  return run(*record, json::object{{"command", "test"}}, actor);
+}
+
+core::Result<json::object> ConnectorService::get_execution(std::string_view id) {
+  auto record = store_.get_execution(id);
+  if (!record) return record.error();
+  return json::object{{"id", record->id},
+                      {"connectorId", record->connector_id},
+                      {"command", record->command},
+                      {"params", record->params},
+                      {"result", record->result},
+                      {"success", record->success},
+                      {"startedAt", record->started_at},
+                      {"durationMs", record->duration_ms},
+                      {"stepId", record->step_id},
+                      {"runId", record->run_id},
+                      {"actor", record->actor}};
+}
+
+}  // namespace patchbay::server
