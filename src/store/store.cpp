@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 
+#include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace patchbay::store {
@@ -55,8 +56,7 @@ std::string now_rfc3339() {
 core::Result<std::unique_ptr<Store>> open_store(std::string_view url) {
   if (url.starts_with("sqlite:")) return open_sqlite_store(std::string(url.substr(7)));
   if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-    return core::Error{
-        core::ErrorCode::Unavailable, "the PostgreSQL store is not built yet; use sqlite:PATH", {}};
+    return open_postgres_store(std::string(url));
   }
   return core::Error{core::ErrorCode::InvalidArgument,
                      "unknown store URL '" + std::string(url) +

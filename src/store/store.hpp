@@ -12,6 +12,7 @@
 //
 // Thread-safety: a Store may be used from many threads at once.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -27,7 +28,7 @@
 namespace patchbay::store {
 
 struct ConnectorRecord {
-  std::string id;                  // "c_" + 16 hex digits, assigned by create_connector
+  std::string id;                  // "c_" + 16 hex digits; create_connector assigns one when empty
   std::string name;                // unique
   boost::json::object definition;  // the definition's JSON (core::to_json form)
   boost::json::object config;      // connection config, secret fields sealed
@@ -104,8 +105,19 @@ class Store {
   virtual core::Result<std::vector<ConnectorTypeRecord>> connector_type_history(
       std::string_view name) = 0;
 
+  // Assigns id and started_at when they are empty. Conflict when the id exists.
   virtual core::Result<ExecutionRecord> record_execution(ExecutionRecord record) = 0;
+  // Writes every execution and every audit entry in one transaction: all land or
+  // none do (group commit for a writer that batches). Ids and start times are
+  // assigned in place as record_execution does, before the write, so a retried
+  // batch writes the same records. An empty batch is a no-op success.
+  virtual core::Result<void> record_batch(std::vector<ExecutionRecord>& executions,
+                                          const std::vector<AuditEntry>& audit) = 0;
   virtual core::Result<ExecutionRecord> get_execution(std::string_view id) = 0;
+  // The newest `limit` executions of one connector, newest first (by started_at,
+  // then id descending).
+  virtual core::Result<std::vector<ExecutionRecord>> list_executions(std::string_view connector_id,
+                                                                     std::size_t limit) = 0;
 
   virtual core::Result<TokenRecord> create_token(TokenRecord record) = 0;
   virtual core::Result<TokenRecord> find_token_by_hash(std::string_view token_hash) = 0;
@@ -118,7 +130,8 @@ class Store {
 };
 
 // Opens (creating and migrating as needed) the store a URL names:
-// "sqlite:PATH" or "postgres://user@host:port/db" (also "postgresql://").
+// "sqlite:PATH" or "postgres://user[:password]@host:port/db[?pool_size=N&...]"
+// (also "postgresql://"; postgres/postgres_store.hpp lists the query parameters).
 core::Result<std::unique_ptr<Store>> open_store(std::string_view url);
 
 // Helpers shared by the implementations.

@@ -1,12 +1,14 @@
 #include "store/sqlite/sqlite_store.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <mutex>
 
 #include <boost/json/serialize.hpp>
 #include <sqlite3.h>
 
-#include "core/json.hpp"
+#include "store/common.hpp"
 #include "store/migrations/migrations.hpp"
 
 namespace patchbay::store {
@@ -64,11 +66,6 @@ class Statement {
   int rc_ = SQLITE_OK;
 };
 
-json::object object_from(const std::string& text) {
-  auto parsed = core::parse_json(text);
-  return parsed && parsed->is_object() ? parsed->get_object() : json::object{};
-}
-
 class SqliteStore final : public Store {
  public:
   SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
@@ -118,7 +115,7 @@ class SqliteStore final : public Store {
 
   core::Result<ConnectorRecord> create_connector(ConnectorRecord r) override {
     std::lock_guard lock(mutex_);
-    r.id = new_id("c_");
+    if (r.id.empty()) r.id = new_id("c_");
     r.revision = 1;
     r.created_at = r.updated_at = now_rfc3339();
     Statement s(db_, "INSERT INTO connectors VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -131,7 +128,7 @@ class SqliteStore final : public Store {
         .bind(7, r.updated_at);
     if (s.step() != SQLITE_DONE) {
       if (s.error_code() == SQLITE_CONSTRAINT_UNIQUE) {
-        return Error{ErrorCode::Conflict, "a connector named '" + r.name + "' already exists", {}};
+        return connector_name_taken(r.name);
       }
       return failure(s, "creating a connector");
     }
@@ -145,9 +142,7 @@ class SqliteStore final : public Store {
                 "FROM connectors WHERE id = ? OR name = ?");
     s.bind(1, key).bind(2, key);
     int rc = s.step();
-    if (rc == SQLITE_DONE) {
-      return Error{ErrorCode::NotFound, "connector '" + std::string(key) + "' not found", {}};
-    }
+    if (rc == SQLITE_DONE) return connector_not_found(key);
     if (rc != SQLITE_ROW) return failure(s, "reading a connector");
     return connector_from(s);
   }
@@ -178,21 +173,15 @@ class SqliteStore final : public Store {
         .bind(6, r.revision);
     if (s.step() != SQLITE_DONE) {
       if (s.error_code() == SQLITE_CONSTRAINT_UNIQUE) {
-        return Error{ErrorCode::Conflict, "a connector named '" + r.name + "' already exists", {}};
+        return connector_name_taken(r.name);
       }
       return failure(s, "updating a connector");
     }
     if (sqlite3_changes(db_) == 0) {
       Statement exists(db_, "SELECT revision FROM connectors WHERE id = ?");
       exists.bind(1, r.id);
-      if (exists.step() != SQLITE_ROW) {
-        return Error{ErrorCode::NotFound, "connector '" + r.id + "' not found", {}};
-      }
-      return Error{ErrorCode::Conflict,
-                   "connector '" + r.name + "' was changed by someone else (revision " +
-                       std::to_string(exists.integer(0)) + ", not " + std::to_string(r.revision) +
-                       "); read it again and retry",
-                   {}};
+      if (exists.step() != SQLITE_ROW) return connector_not_found(r.id);
+      return connector_changed(r.name, exists.integer(0), r.revision);
     }
     r.revision += 1;
     return r;
@@ -203,9 +192,7 @@ class SqliteStore final : public Store {
     Statement s(db_, "DELETE FROM connectors WHERE id = ?");
     s.bind(1, id);
     if (s.step() != SQLITE_DONE) return failure(s, "deleting a connector");
-    if (sqlite3_changes(db_) == 0) {
-      return Error{ErrorCode::NotFound, "connector '" + std::string(id) + "' not found", {}};
-    }
+    if (sqlite3_changes(db_) == 0) return connector_not_found(id);
     return {};
   }
 
@@ -234,9 +221,7 @@ class SqliteStore final : public Store {
         db_, "SELECT name, version, config_schema, updated_at FROM connector_types WHERE name = ?");
     s.bind(1, name);
     int rc = s.step();
-    if (rc == SQLITE_DONE) {
-      return Error{ErrorCode::NotFound, "connector type '" + std::string(name) + "' not found", {}};
-    }
+    if (rc == SQLITE_DONE) return connector_type_not_found(name);
     if (rc != SQLITE_ROW) return failure(s, "reading a connector type");
     return type_from(s);
   }
@@ -268,22 +253,29 @@ class SqliteStore final : public Store {
 
   core::Result<ExecutionRecord> record_execution(ExecutionRecord r) override {
     std::lock_guard lock(mutex_);
-    if (r.id.empty()) r.id = new_id("x_");
-    if (r.started_at.empty()) r.started_at = now_rfc3339();
-    Statement s(db_, "INSERT INTO executions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    s.bind(1, r.id)
-        .bind(2, r.connector_id)
-        .bind(3, r.command)
-        .bind(4, json::serialize(r.params))
-        .bind(5, json::serialize(r.result))
-        .bind(6, std::int64_t{r.success ? 1 : 0})
-        .bind(7, r.started_at)
-        .bind(8, r.duration_ms)
-        .bind(9, r.step_id)
-        .bind(10, r.run_id)
-        .bind(11, r.actor);
-    if (s.step() != SQLITE_DONE) return failure(s, "recording an execution");
+    assign_execution_defaults(r);
+    if (auto inserted = insert_execution(r); !inserted) return inserted.error();
     return r;
+  }
+
+  core::Result<void> record_batch(std::vector<ExecutionRecord>& executions,
+                                  const std::vector<AuditEntry>& audit) override {
+    for (auto& r : executions) assign_execution_defaults(r);
+    if (executions.empty() && audit.empty()) return {};
+    std::lock_guard lock(mutex_);
+    if (auto b = exec("BEGIN IMMEDIATE"); !b) return b;
+    core::Result<void> written;
+    for (const auto& r : executions) {
+      if (!(written = insert_execution(r))) break;
+    }
+    for (const auto& e : audit) {
+      if (!written || !(written = insert_audit(e))) break;
+    }
+    if (!written) {
+      (void)exec("ROLLBACK");
+      return written;
+    }
+    return exec("COMMIT");
   }
 
   core::Result<ExecutionRecord> get_execution(std::string_view id) override {
@@ -293,23 +285,24 @@ class SqliteStore final : public Store {
                 "duration_ms, step_id, run_id, actor FROM executions WHERE id = ?");
     s.bind(1, id);
     int rc = s.step();
-    if (rc == SQLITE_DONE) {
-      return Error{ErrorCode::NotFound, "execution '" + std::string(id) + "' not found", {}};
-    }
+    if (rc == SQLITE_DONE) return execution_not_found(id);
     if (rc != SQLITE_ROW) return failure(s, "reading an execution");
-    ExecutionRecord r;
-    r.id = s.text(0);
-    r.connector_id = s.text(1);
-    r.command = s.text(2);
-    r.params = object_from(s.text(3));
-    r.result = object_from(s.text(4));
-    r.success = s.integer(5) != 0;
-    r.started_at = s.text(6);
-    r.duration_ms = s.integer(7);
-    r.step_id = s.text(8);
-    r.run_id = s.text(9);
-    r.actor = s.text(10);
-    return r;
+    return execution_from(s);
+  }
+
+  core::Result<std::vector<ExecutionRecord>> list_executions(std::string_view connector_id,
+                                                             std::size_t limit) override {
+    std::lock_guard lock(mutex_);
+    Statement s(db_,
+                "SELECT id, connector_id, command, params, result, success, started_at, "
+                "duration_ms, step_id, run_id, actor FROM executions WHERE connector_id = ? "
+                "ORDER BY started_at DESC, id DESC LIMIT ?");
+    s.bind(1, connector_id).bind(2, clamp_limit(limit));
+    std::vector<ExecutionRecord> out;
+    int rc = 0;
+    while ((rc = s.step()) == SQLITE_ROW) out.push_back(execution_from(s));
+    if (rc != SQLITE_DONE) return failure(s, "listing executions");
+    return out;
   }
 
   core::Result<TokenRecord> create_token(TokenRecord r) override {
@@ -323,9 +316,7 @@ class SqliteStore final : public Store {
         .bind(4, r.token_hash)
         .bind(5, r.created_at);
     if (s.step() != SQLITE_DONE) {
-      if (s.error_code() == SQLITE_CONSTRAINT_UNIQUE) {
-        return Error{ErrorCode::Conflict, "a token named '" + r.name + "' already exists", {}};
-      }
+      if (s.error_code() == SQLITE_CONSTRAINT_UNIQUE) return token_name_taken(r.name);
       return failure(s, "creating a token");
     }
     return r;
@@ -338,7 +329,7 @@ class SqliteStore final : public Store {
                 "WHERE token_hash = ?");
     s.bind(1, hash);
     int rc = s.step();
-    if (rc == SQLITE_DONE) return Error{ErrorCode::Unauthenticated, "unknown token", {}};
+    if (rc == SQLITE_DONE) return unknown_token();
     if (rc != SQLITE_ROW) return failure(s, "checking a token");
     return token_from(s);
   }
@@ -362,23 +353,13 @@ class SqliteStore final : public Store {
                 "revoked_at IS NULL");
     s.bind(1, now_rfc3339()).bind(2, key).bind(3, key);
     if (s.step() != SQLITE_DONE) return failure(s, "revoking a token");
-    if (sqlite3_changes(db_) == 0) {
-      return Error{ErrorCode::NotFound, "no active token '" + std::string(key) + "'", {}};
-    }
+    if (sqlite3_changes(db_) == 0) return no_active_token(key);
     return {};
   }
 
   core::Result<void> append_audit(const AuditEntry& e) override {
     std::lock_guard lock(mutex_);
-    Statement s(
-        db_, "INSERT INTO audit_log (at, actor, action, target, details) VALUES (?, ?, ?, ?, ?)");
-    s.bind(1, e.at.empty() ? now_rfc3339() : e.at)
-        .bind(2, e.actor)
-        .bind(3, e.action)
-        .bind(4, e.target)
-        .bind(5, json::serialize(e.details));
-    if (s.step() != SQLITE_DONE) return failure(s, "writing the audit log");
-    return {};
+    return insert_audit(e);
   }
 
   core::Result<std::vector<AuditEntry>> list_audit(std::size_t limit) override {
@@ -386,7 +367,7 @@ class SqliteStore final : public Store {
     Statement s(
         db_,
         "SELECT seq, at, actor, action, target, details FROM audit_log ORDER BY seq DESC LIMIT ?");
-    s.bind(1, static_cast<std::int64_t>(limit));
+    s.bind(1, clamp_limit(limit));
     std::vector<AuditEntry> out;
     int rc = 0;
     while ((rc = s.step()) == SQLITE_ROW) {
@@ -398,6 +379,45 @@ class SqliteStore final : public Store {
   }
 
  private:
+  // The caller holds mutex_ (and, for a batch, the open transaction).
+  core::Result<void> insert_execution(const ExecutionRecord& r) {
+    Statement s(db_, "INSERT INTO executions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    s.bind(1, r.id)
+        .bind(2, r.connector_id)
+        .bind(3, r.command)
+        .bind(4, json::serialize(r.params))
+        .bind(5, json::serialize(r.result))
+        .bind(6, std::int64_t{r.success ? 1 : 0})
+        .bind(7, r.started_at)
+        .bind(8, r.duration_ms)
+        .bind(9, r.step_id)
+        .bind(10, r.run_id)
+        .bind(11, r.actor);
+    if (s.step() != SQLITE_DONE) {
+      if (s.error_code() == SQLITE_CONSTRAINT_PRIMARYKEY) return execution_exists(r.id);
+      return failure(s, "recording an execution");
+    }
+    return {};
+  }
+
+  core::Result<void> insert_audit(const AuditEntry& e) {
+    Statement s(
+        db_, "INSERT INTO audit_log (at, actor, action, target, details) VALUES (?, ?, ?, ?, ?)");
+    s.bind(1, e.at.empty() ? now_rfc3339() : e.at)
+        .bind(2, e.actor)
+        .bind(3, e.action)
+        .bind(4, e.target)
+        .bind(5, json::serialize(e.details));
+    if (s.step() != SQLITE_DONE) return failure(s, "writing the audit log");
+    return {};
+  }
+
+  // LIMIT takes a signed 64-bit count; anything larger means "all".
+  static std::int64_t clamp_limit(std::size_t limit) {
+    return static_cast<std::int64_t>(
+        std::min<std::size_t>(limit, static_cast<std::size_t>(INT64_MAX)));
+  }
+
   core::Result<void> exec(const std::string& sql) {
     char* message = nullptr;
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
@@ -421,6 +441,19 @@ class SqliteStore final : public Store {
     return ConnectorRecord{
         s.text(0), s.text(1), object_from(s.text(2)), object_from(s.text(3)), s.integer(4),
         s.text(5), s.text(6)};
+  }
+  static ExecutionRecord execution_from(const Statement& s) {
+    return ExecutionRecord{s.text(0),
+                           s.text(1),
+                           s.text(2),
+                           object_from(s.text(3)),
+                           object_from(s.text(4)),
+                           s.integer(5) != 0,
+                           s.text(6),
+                           s.integer(7),
+                           s.text(8),
+                           s.text(9),
+                           s.text(10)};
   }
   static ConnectorTypeRecord type_from(const Statement& s) {
     return ConnectorTypeRecord{s.text(0), s.text(1), object_from(s.text(2)), s.text(3)};
