@@ -3,6 +3,8 @@
 // Every option is also a PATCHBAY_* environment variable and a key of the config
 // file; the command line wins over the environment, which wins over the file.
 
+#include "server/serve.hpp"
+
 #include <iostream>
 #include <memory>
 
@@ -10,7 +12,6 @@
 
 #include "cli/data_options.hpp"
 #include "cli/subcommands.hpp"
-#include "server/serve.hpp"
 
 namespace patchbay::cli {
 

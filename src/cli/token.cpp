@@ -64,7 +64,9 @@ int list(const TokenOptions& options) {
   if (options.json) {
     boost::json::array out;
     for (const auto& t : *tokens) {
-      out.push_back({{"id", t.id}, {"name", t.name}, {"role", store::to_string(t.role)},
+      out.push_back({{"id", t.id},
+                     {"name", t.name},
+                     {"role", store::to_string(t.role)},
                      {"createdAt", t.created_at},
                      {"revokedAt", t.revoked_at ? boost::json::value(*t.revoked_at)
                                                 : boost::json::value(nullptr)}});
@@ -73,7 +75,8 @@ int list(const TokenOptions& options) {
     return kExitOk;
   }
   std::cout << std::left << std::setw(20) << "ID" << std::setw(24) << "NAME" << std::setw(10)
-            << "ROLE" << "STATUS\n";
+            << "ROLE"
+            << "STATUS\n";
   for (const auto& t : *tokens) {
     std::cout << std::setw(20) << t.id << std::setw(24) << t.name << std::setw(10)
               << store::to_string(t.role)
@@ -89,8 +92,8 @@ int revoke(const TokenOptions& options) {
   if (auto revoked = (*store)->revoke_token(options.target); !revoked) {
     return fail(revoked.error().message);
   }
-  if (auto audited =
-          (*store)->append_audit({.actor = "cli", .action = "token.revoke", .target = options.target});
+  if (auto audited = (*store)->append_audit(
+          {.actor = "cli", .action = "token.revoke", .target = options.target});
       !audited) {
     std::cerr << "patchbay token: warning: not written to the audit log: "
               << audited.error().message << "\n";

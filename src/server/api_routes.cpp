@@ -52,24 +52,19 @@ void ApiServer::add_routes() {
                        .content_type = "text/plain; version=0.0.4; charset=utf-8"};
   });
 
-  add("POST", "/api/connectors", Role::Admin, [&svc](ApiRequest& q) {
-    return answer(svc.create(q.body, q.principal.name), 201);
-  });
+  add("POST", "/api/connectors", Role::Admin,
+      [&svc](ApiRequest& q) { return answer(svc.create(q.body, q.principal.name), 201); });
   add("GET", "/api/connectors", Role::Viewer, [&svc](ApiRequest&) { return answer(svc.list()); });
   add("GET", "/api/connectors/:id", Role::Viewer,
       [&svc](ApiRequest& q) { return answer(svc.get(q.params[0])); });
-  add("PUT", "/api/connectors/:id", Role::Admin, [&svc](ApiRequest& q) {
-    return answer(svc.update(q.params[0], q.body, q.principal.name));
-  });
-  add("DELETE", "/api/connectors/:id", Role::Admin, [&svc](ApiRequest& q) {
-    return answer(svc.remove(q.params[0], q.principal.name));
-  });
-  add("POST", "/api/connectors/:id/execute", Role::Operator, [&svc](ApiRequest& q) {
-    return answer(svc.execute(q.params[0], q.body, q.principal.name));
-  });
-  add("POST", "/api/connectors/:id/test", Role::Operator, [&svc](ApiRequest& q) {
-    return answer(svc.test(q.params[0], q.principal.name));
-  });
+  add("PUT", "/api/connectors/:id", Role::Admin,
+      [&svc](ApiRequest& q) { return answer(svc.update(q.params[0], q.body, q.principal.name)); });
+  add("DELETE", "/api/connectors/:id", Role::Admin,
+      [&svc](ApiRequest& q) { return answer(svc.remove(q.params[0], q.principal.name)); });
+  add("POST", "/api/connectors/:id/execute", Role::Operator,
+      [&svc](ApiRequest& q) { return answer(svc.execute(q.params[0], q.body, q.principal.name)); });
+  add("POST", "/api/connectors/:id/test", Role::Operator,
+      [&svc](ApiRequest& q) { return answer(svc.test(q.params[0], q.principal.name)); });
 
   add("GET", "/api/connector-types", Role::Viewer,
       [&svc](ApiRequest&) { return answer(svc.list_types()); });
@@ -89,21 +84,22 @@ void ApiServer::add_routes() {
     const auto* name = body ? body->if_contains("name") : nullptr;
     const auto* role = body ? body->if_contains("role") : nullptr;
     if (name == nullptr || !name->is_string()) {
-      return error_response(core::validation_error({{"name", "is required (a string)"}},
-                                                   "invalid token request"));
+      return error_response(
+          core::validation_error({{"name", "is required (a string)"}}, "invalid token request"));
     }
-    auto parsed_role = role && role->is_string() ? store::parse_role(role->get_string())
-                                                 : std::nullopt;
+    auto parsed_role =
+        role && role->is_string() ? store::parse_role(role->get_string()) : std::nullopt;
     if (!parsed_role) {
-      return error_response(core::validation_error(
-          {{"role", "must be viewer, operator or admin"}}, "invalid token request"));
+      return error_response(core::validation_error({{"role", "must be viewer, operator or admin"}},
+                                                   "invalid token request"));
     }
     auto issued = issue_token(deps_.store, std::string(name->get_string()), *parsed_role);
     if (!issued) return error_response(issued.error());
-    if (auto audited = deps_.store.append_audit({.actor = q.principal.name,
-                                                 .action = "token.create",
-                                                 .target = issued->record.name,
-                                                 .details = {{"role", store::to_string(*parsed_role)}}});
+    if (auto audited =
+            deps_.store.append_audit({.actor = q.principal.name,
+                                      .action = "token.create",
+                                      .target = issued->record.name,
+                                      .details = {{"role", store::to_string(*parsed_role)}}});
         !audited) {
       return error_response(audited.error());
     }
@@ -136,8 +132,8 @@ void ApiServer::add_routes() {
       char* end = nullptr;
       auto value = std::strtoul(text.c_str(), &end, 10);
       if (end == nullptr || *end != '\0' || value == 0 || value > 1000) {
-        return error_response(core::validation_error({{"limit", "must be 1..1000"}},
-                                                     "invalid query"));
+        return error_response(
+            core::validation_error({{"limit", "must be 1..1000"}}, "invalid query"));
       }
       limit = value;
     }

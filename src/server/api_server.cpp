@@ -43,7 +43,9 @@ HttpResponse ApiServer::transport_error(int status, std::string_view message) {
 
 void ApiServer::handle(HttpRequest request, Responder respond) {
   auto started = Clock::now();
-  auto seconds = [started] { return std::chrono::duration<double>(Clock::now() - started).count(); };
+  auto seconds = [started] {
+    return std::chrono::duration<double>(Clock::now() - started).count();
+  };
   std::string request_id(request.header("x-request-id"));
   if (!sane_request_id(request_id)) request_id = store::new_id("r_");
 
@@ -78,8 +80,8 @@ void ApiServer::handle(HttpRequest request, Responder respond) {
   // The task owns the request; on refusal it never ran, so answer here.
   auto shared = std::make_shared<decltype(work)>(std::move(work));
   if (!deps_.workers.try_submit([shared] { (*shared)(); })) {
-    auto response = error_response(core::ErrorCode::Unavailable,
-                                   "the server is at capacity; retry shortly");
+    auto response =
+        error_response(core::ErrorCode::Unavailable, "the server is at capacity; retry shortly");
     auto out = finish(summary, route->label(), request_id, "", std::move(response), seconds());
     out.headers.emplace_back("Retry-After", "1");
     respond(std::move(out));
@@ -111,9 +113,9 @@ ApiResponse ApiServer::process(const Route& route, ApiRequest& request) {
   } catch (const std::exception& error) {
     deps_.logger.error("request failed with an exception",
                        {{"requestId", request.request_id}, {"error", error.what()}});
-    return error_response(core::ErrorCode::Internal,
-                          "internal error; the server log has details under request id " +
-                              request.request_id);
+    return error_response(
+        core::ErrorCode::Internal,
+        "internal error; the server log has details under request id " + request.request_id);
   }
 }
 
@@ -139,7 +141,7 @@ HttpResponse ApiServer::finish(const HttpRequest& request, const std::string& ro
                       {"method", request.method},
                       {"path", request.path},
                       {"status", response.status},
-                      {"durationMs", seconds * 1000.0},
+                      {"durationUs", static_cast<std::int64_t>(seconds * 1e6)},
                       {"actor", actor}});
   }
   return out;

@@ -41,8 +41,8 @@ class ApiServer : public RequestHandler {
   void add_routes();
   ApiResponse process(const Route& route, ApiRequest& request);
   HttpResponse finish(const HttpRequest& request, const std::string& route_label,
-                      const std::string& request_id, const std::string& actor,
-                      ApiResponse response, double seconds);
+                      const std::string& request_id, const std::string& actor, ApiResponse response,
+                      double seconds);
 
   ApiDependencies deps_;
   Router router_;

@@ -93,13 +93,13 @@ core::Result<std::shared_ptr<const ConnectorService::Runtime>> ConnectorService:
     case core::ExecutionModel::BuiltIn: {
       const auto* builtin = connectors::find_builtin(def->type);
       if (builtin == nullptr) {
-        runtime->unsupported = "built-in type '" + def->type +
-                               "' is not part of this server build; registered: " +
-                               connectors::builtin_names();
+        runtime->unsupported =
+            "built-in type '" + def->type +
+            "' is not part of this server build; registered: " + connectors::builtin_names();
       } else {
         // The registry lives for the whole program: alias it, no copy.
-        runtime->definition = std::shared_ptr<const core::ConnectorDefinition>(
-            std::shared_ptr<void>(), builtin);
+        runtime->definition =
+            std::shared_ptr<const core::ConnectorDefinition>(std::shared_ptr<void>(), builtin);
       }
       break;
     }
@@ -173,9 +173,9 @@ core::Result<json::object> ConnectorService::run(const store::ConnectorRecord& r
   execution.id = store::new_id("x_");
   execution.started_at = store::now_rfc3339();
   auto started = std::chrono::steady_clock::now();
-  core::ConnectorResult result = rt.unsupported.empty()
-                                     ? dispatch::execute_definition(*rt.definition, context, logger_)
-                                     : core::failure_result(rt.unsupported);
+  core::ConnectorResult result =
+      rt.unsupported.empty() ? dispatch::execute_definition(*rt.definition, context, logger_)
+                             : core::failure_result(rt.unsupported);
   auto elapsed = std::chrono::steady_clock::now() - started;
 
   json::value result_json = core::to_json(result);
@@ -184,8 +184,8 @@ core::Result<json::object> ConnectorService::run(const store::ConnectorRecord& r
     redact_strings(result_json, secrets_in_use);
     redact_strings(recorded_params, secrets_in_use);
   }
-  if (const auto* spec = rt.definition ? rt.definition->config_schema.find_command(command_name)
-                                       : nullptr) {
+  if (const auto* spec =
+          rt.definition ? rt.definition->config_schema.find_command(command_name) : nullptr) {
     for (const auto& field : spec->param_schema) {
       if (field.secret && recorded_params.get_object().contains(field.name)) {
         recorded_params.get_object()[field.name] = secrets::kMask;
@@ -198,17 +198,16 @@ core::Result<json::object> ConnectorService::run(const store::ConnectorRecord& r
   execution.params = recorded_params.get_object();
   execution.result = result_json.get_object();
   execution.success = result.success;
-  execution.duration_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
+  execution.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
   execution.step_id = context.step_id;
   execution.run_id = context.run_id;
   execution.actor = actor;
-  store::AuditEntry entry{.actor = actor,
-                          .action = "connector.execute",
-                          .target = record.name,
-                          .details = {{"executionId", execution.id},
-                                      {"command", command_name},
-                                      {"success", result.success}}};
+  store::AuditEntry entry{
+      .actor = actor,
+      .action = "connector.execute",
+      .target = record.name,
+      .details = {
+          {"executionId", execution.id}, {"command", command_name}, {"success", result.success}}};
   if (auto recorded = recorder_.record(execution, std::move(entry)); !recorded) {
     return recorded.error();
   }
@@ -245,8 +244,8 @@ core::Result<json::object> ConnectorService::test(std::string_view id_or_name,
   const auto& def = (*runtime)->definition;
   if (def && def->config_schema.find_command("test") == nullptr) {
     return core::Error{core::ErrorCode::InvalidArgument,
-                       "connector '" + record->name + "' has no 'test' command; its commands: " +
-                           def->command_list(),
+                       "connector '" + record->name +
+                           "' has no 'test' command; its commands: " + def->command_list(),
                        {}};
   }
   return run(*record, json::object{{"command", "test"}}, actor);

@@ -80,9 +80,9 @@ core::Result<core::ConnectorDefinition> prepare_definition(const json::object& d
     case core::ExecutionModel::Script:
     case core::ExecutionModel::Oas:
       if (def->script_source.empty()) {
-        return invalid_field("scriptSource", "is required for " +
-                                                 std::string(core::to_string(def->execution_model)) +
-                                                 " connectors");
+        return invalid_field(
+            "scriptSource", "is required for " +
+                                std::string(core::to_string(def->execution_model)) + " connectors");
       }
       if (auto checked = check_script_commands(*def, limits); !checked) return checked.error();
       break;
@@ -103,8 +103,8 @@ core::Result<json::object> check_config(const std::vector<core::FieldSpec>& fiel
   std::vector<core::FieldError> problems;
   for (const auto& [key, value] : sent->get_object()) {
     std::string path = "config." + std::string(key);
-    auto spec = std::find_if(fields.begin(), fields.end(),
-                             [&](const auto& f) { return f.name == key; });
+    auto spec =
+        std::find_if(fields.begin(), fields.end(), [&](const auto& f) { return f.name == key; });
     if (spec == fields.end()) {
       std::string known;
       for (const auto& f : fields) known += (known.empty() ? "" : ", ") + f.name;
@@ -175,9 +175,8 @@ core::Result<json::object> ConnectorService::create(const json::value& body,
   // A mask in a create keeps nothing: there is no stored value yet.
   *config = secrets::merge_update(fields, {}, *config);
 
-  store::ConnectorRecord record{.id = store::new_id("c_"),
-                                .name = def->name,
-                                .definition = core::to_json(*def)};
+  store::ConnectorRecord record{
+      .id = store::new_id("c_"), .name = def->name, .definition = core::to_json(*def)};
   secrets::seal_config(keyring_, record.id, fields, *config);
   record.config = std::move(*config);
   auto created = store_.create_connector(std::move(record));
@@ -190,8 +189,8 @@ core::Result<json::object> ConnectorService::create(const json::value& body,
       !written) {
     return written.error();
   }
-  logger_.info("connector created", {{"connector", created->name}, {"id", created->id},
-                                     {"actor", actor}});
+  logger_.info("connector created",
+               {{"connector", created->name}, {"id", created->id}, {"actor", actor}});
   return support::connector_view(*created, fields);
 }
 
@@ -251,9 +250,10 @@ core::Result<json::object> ConnectorService::update(std::string_view id_or_name,
   auto def = prepare_definition(definition_json, options_.script_limits);
   if (!def) return def.error();
   if (def->execution_model != old_def->execution_model) {
-    return invalid_field("executionModel", "cannot change from " +
-                                               std::string(core::to_string(old_def->execution_model)) +
-                                               "; create a new connector instead");
+    return invalid_field("executionModel",
+                         "cannot change from " +
+                             std::string(core::to_string(old_def->execution_model)) +
+                             "; create a new connector instead");
   }
   auto schema_diff = core::diff(old_def->config_schema, def->config_schema);
   if (schema_diff.required() != core::Bump::None) {
@@ -288,8 +288,8 @@ core::Result<json::object> ConnectorService::update(std::string_view id_or_name,
       !written) {
     return written.error();
   }
-  logger_.info("connector updated", {{"connector", updated->name},
-                                     {"revision", updated->revision}, {"actor", actor}});
+  logger_.info("connector updated",
+               {{"connector", updated->name}, {"revision", updated->revision}, {"actor", actor}});
   return support::connector_view(*updated, fields);
 }
 

@@ -66,7 +66,8 @@ core::Result<json::object> ConnectorService::get_type(std::string_view name) {
 core::Result<json::object> ConnectorService::put_type(std::string_view name,
                                                       const json::value& body,
                                                       const std::string& actor) {
-  auto obj = support::body_object(body, "{configSchema, version} or {configSchema, autoBump: true}");
+  auto obj =
+      support::body_object(body, "{configSchema, version} or {configSchema, autoBump: true}");
   if (!obj) return obj.error();
   for (const auto& entry : **obj) {
     if (entry.key() != "configSchema" && entry.key() != "version" && entry.key() != "autoBump") {
@@ -90,7 +91,8 @@ core::Result<json::object> ConnectorService::put_type(std::string_view name,
   auto old_version = core::Semver::parse(row->version);
   if (!old_version) {
     return core::Error{core::ErrorCode::Internal,
-                       "the stored version of type '" + row->name + "' is not semver", {}};
+                       "the stored version of type '" + row->name + "' is not semver",
+                       {}};
   }
   auto schema_diff = core::diff(*old_schema, *new_schema);
 
@@ -111,22 +113,21 @@ core::Result<json::object> ConnectorService::put_type(std::string_view name,
     next = *parsed;
   }
 
-  store::ConnectorTypeRecord updated{.name = row->name,
-                                     .version = next.to_string(),
-                                     .config_schema = schema_json->is_object()
-                                                          ? schema_json->get_object()
-                                                          : json::object{}};
+  store::ConnectorTypeRecord updated{
+      .name = row->name,
+      .version = next.to_string(),
+      .config_schema = schema_json->is_object() ? schema_json->get_object() : json::object{}};
   if (auto stored = store_.put_connector_type(updated); !stored) return stored.error();
   json::array reasons;
   for (const auto& change : schema_diff.changes) {
-    reasons.push_back(json::object{{"bump", core::to_string(change.bump)},
-                                   {"reason", change.reason}});
+    reasons.push_back(
+        json::object{{"bump", core::to_string(change.bump)}, {"reason", change.reason}});
   }
-  if (auto written = store_.append_audit({.actor = actor,
-                                          .action = "connector_type.update",
-                                          .target = row->name,
-                                          .details = {{"from", row->version},
-                                                      {"to", updated.version}}});
+  if (auto written =
+          store_.append_audit({.actor = actor,
+                               .action = "connector_type.update",
+                               .target = row->name,
+                               .details = {{"from", row->version}, {"to", updated.version}}});
       !written) {
     return written.error();
   }

@@ -1,6 +1,7 @@
 #include "server/http_server.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <mutex>
@@ -8,6 +9,8 @@
 #include <thread>
 #include <unordered_set>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -45,11 +48,16 @@ struct ServerState {
   explicit ServerState(HttpServerOptions o) : options(std::move(o)) {}
   const HttpServerOptions options;
   asio::io_context io;
+  // Keeps the I/O threads running while no socket operation is pending (a
+  // request on a worker, the acceptor closed) until stop() lets them go.
+  asio::executor_work_guard<asio::io_context::executor_type> keep_running{io.get_executor()};
   std::atomic<bool> stopped{false};
   std::atomic<std::size_t> open{0};
 };
 
 class Session : public std::enable_shared_from_this<Session> {
+  static constexpr std::size_t kMaxLingerBytes = 64 * 1024 * 1024;
+
  public:
   Session(tcp::socket socket, std::shared_ptr<ServerState> state, RequestHandler& handler)
       : stream_(std::move(socket)),
@@ -67,8 +75,11 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
   }
 
+  // Closes an idle connection now, a busy one once its answer is written.
   void close() {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->closing_ = true;
+      if (self->busy_) return;
       beast::error_code ec;
       self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
       self->stream_.close();
@@ -81,10 +92,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(options_.max_body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
     stream_.expires_after(options_.idle_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->on_read(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
@@ -94,9 +104,9 @@ class Session : public std::enable_shared_from_this<Session> {
       return shutdown();
     }
     if (ec == http::error::body_limit) {
-      return reply_and_close(handler_.transport_error(
-          413, "request body is over the limit of " + std::to_string(options_.max_body_bytes) +
-                   " bytes"));
+      return reply_and_close(
+          handler_.transport_error(413, "request body is over the limit of " +
+                                            std::to_string(options_.max_body_bytes) + " bytes"));
     }
     if (ec == http::error::header_limit) {
       return reply_and_close(handler_.transport_error(431, "request headers are too large"));
@@ -123,19 +133,42 @@ class Session : public std::enable_shared_from_this<Session> {
     // No read until this answer is written: one request at a time per connection
     // keeps responses in order without a queue.
     stream_.expires_never();
+    busy_ = true;
     handler_.handle(std::move(request), [self = shared_from_this(),
                                          state = state_](HttpResponse response) mutable {
       if (state->stopped) return;
-      asio::post(self->stream_.get_executor(),
-                 [self, response = std::move(response)]() mutable {
-                   self->write(std::move(response));
-                 });
+      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->write(std::move(response));
+      });
     });
   }
 
+  // For requests refused before their body was read (too large, malformed):
+  // the client may still be sending, and closing with unread data makes the
+  // kernel send a reset that can destroy the answer before the client reads it.
   void reply_and_close(HttpResponse response) {
     keep_alive_ = false;
+    linger_ = true;
     write(std::move(response));
+  }
+
+  // Reads and drops what the client still sends, for a short while, after the
+  // answer (like nginx's lingering close).
+  void linger() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(2));
+    discard_ = std::make_unique<std::array<char, 16 * 1024>>();
+    discard();
+  }
+
+  void discard() {
+    stream_.async_read_some(asio::buffer(*discard_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->discarded_ += n;
+                              if (ec || self->discarded_ > kMaxLingerBytes) return;
+                              self->discard();
+                            });
   }
 
   void write(HttpResponse response) {
@@ -146,12 +179,14 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!response.content_type.empty()) out->set(http::field::content_type, response.content_type);
     for (auto& [name, value] : response.headers) out->set(name, value);
     out->body() = std::move(response.body);
-    out->keep_alive(keep_alive_ && !state_->stopped);
+    out->keep_alive(keep_alive_ && !closing_ && !state_->stopped);
     out->prepare_payload();
     stream_.expires_after(options_.idle_timeout);
     http::async_write(stream_, *out,
                       [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
-                        if (ec || !out->keep_alive()) return self->shutdown();
+                        self->busy_ = false;
+                        if (!ec && self->linger_) return self->linger();
+                        if (ec || !out->keep_alive() || self->closing_) return self->shutdown();
                         self->read();
                       });
   }
@@ -169,6 +204,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string remote_;
   bool keep_alive_ = true;
+  bool busy_ = false;     // between reading a request and writing its answer
+  bool closing_ = false;  // the server is stopping: no further requests
+  bool linger_ = false;   // refused mid-request: drain before closing
+  std::unique_ptr<std::array<char, 16 * 1024>> discard_;
+  std::size_t discarded_ = 0;
   unsigned version_ = 11;
 };
 
@@ -180,16 +220,16 @@ struct HttpServer::Impl {
         acceptor(asio::make_strand(state->io)) {}
 
   void accept() {
-    acceptor.async_accept(asio::make_strand(state->io),
-                          [this](beast::error_code ec, tcp::socket socket) {
-                            if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
-                            if (!ec) {
-                              auto session = std::make_shared<Session>(std::move(socket), state, handler);
-                              remember(session);
-                              session->start();
-                            }
-                            accept();
-                          });
+    acceptor.async_accept(
+        asio::make_strand(state->io), [this](beast::error_code ec, tcp::socket socket) {
+          if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+          if (!ec) {
+            auto session = std::make_shared<Session>(std::move(socket), state, handler);
+            remember(session);
+            session->start();
+          }
+          accept();
+        });
   }
 
   void remember(const std::shared_ptr<Session>& session) {
@@ -223,7 +263,8 @@ core::Result<void> HttpServer::start() {
   auto address = asio::ip::make_address(impl.options.address, ec);
   if (ec) {
     return core::Error{core::ErrorCode::InvalidArgument,
-                       "cannot listen on '" + where + "': not an IP address", {}};
+                       "cannot listen on '" + where + "': not an IP address",
+                       {}};
   }
   tcp::endpoint endpoint(address, impl.options.port);
   impl.acceptor.open(endpoint.protocol(), ec);
@@ -231,8 +272,8 @@ core::Result<void> HttpServer::start() {
   if (!ec) impl.acceptor.bind(endpoint, ec);
   if (!ec) impl.acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return core::Error{core::ErrorCode::Unavailable,
-                       "cannot listen on " + where + ": " + ec.message(), {}};
+    return core::Error{
+        core::ErrorCode::Unavailable, "cannot listen on " + where + ": " + ec.message(), {}};
   }
   impl.bound_port = impl.acceptor.local_endpoint().port();
   impl.accept();
@@ -256,7 +297,6 @@ void HttpServer::stop() {
   auto& impl = *impl_;
   if (impl.threads.empty()) return;
   stop_accepting();
-  impl.state->stopped = true;
   {
     std::lock_guard lock(impl.sessions_mutex);
     for (auto& weak : impl.sessions) {
@@ -264,10 +304,12 @@ void HttpServer::stop() {
     }
     impl.sessions.clear();
   }
-  // Give the closes a moment to run, then stop the loop for good.
-  for (int i = 0; i < 100 && impl.state->open.load() > 0; ++i) {
+  // Let answers being written finish, then stop the loop for good.
+  for (int i = 0; i < 200 && impl.state->open.load() > 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  impl.state->stopped = true;  // late answers from abandoned work are dropped
+  impl.state->keep_running.reset();
   impl.state->io.stop();
   for (auto& thread : impl.threads) thread.join();
   impl.threads.clear();

@@ -39,7 +39,8 @@ core::Result<void> prepare_data_dir(const std::filesystem::path& dir) {
   // Keys and the database live here: only the owner may look in.
   if (::chmod(dir.c_str(), 0700) != 0) {
     return core::Error{core::ErrorCode::Unavailable,
-                       "cannot restrict the data directory " + dir.string() + " to mode 0700", {}};
+                       "cannot restrict the data directory " + dir.string() + " to mode 0700",
+                       {}};
   }
   return {};
 }
@@ -58,10 +59,10 @@ core::Result<std::unique_ptr<store::Store>> open_data_store(const DataOptions& o
 
 core::Result<std::pair<std::string, unsigned short>> parse_listen(std::string_view listen) {
   auto bad = [&] {
-    return core::Error{core::ErrorCode::InvalidArgument,
-                       "--listen '" + std::string(listen) +
-                           "' must be HOST:PORT, [IPv6]:PORT or :PORT",
-                       {}};
+    return core::Error{
+        core::ErrorCode::InvalidArgument,
+        "--listen '" + std::string(listen) + "' must be HOST:PORT, [IPv6]:PORT or :PORT",
+        {}};
   };
   auto colon = listen.rfind(':');
   if (colon == std::string_view::npos) return bad();
@@ -144,8 +145,8 @@ int serve(const ServeOptions& options, core::Logger& logger, std::ostream& out) 
                     [&] { return static_cast<double>(recorder.batches_written()); });
   if (auto started = http.start(); !started) return fail(started.error());
 
-  std::string host = listen->first.find(':') != std::string::npos ? "[" + listen->first + "]"
-                                                                   : listen->first;
+  std::string host =
+      listen->first.find(':') != std::string::npos ? "[" + listen->first + "]" : listen->first;
   std::string url = "http://" + host + ":" + std::to_string(http.port());
   out << "patchbay " << PATCHBAY_VERSION << " listening on " << url << "\n"
       << "store: " << (*store)->describe() << "\n";

@@ -35,6 +35,6 @@ core::Error invalid(std::string message);
 
 // Object members of a request body, with unknown keys reported as errors.
 core::Result<const boost::json::object*> body_object(const boost::json::value& body,
-                                                    std::string_view what);
+                                                     std::string_view what);
 
 }  // namespace patchbay::server::support

@@ -34,8 +34,8 @@ std::string generate_token() {
   (void)ready;
   std::array<unsigned char, kTokenBytes> bytes{};
   randombytes_buf(bytes.data(), bytes.size());
-  std::string encoded(sodium_base64_ENCODED_LEN(kTokenBytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-                      '\0');
+  std::string encoded(
+      sodium_base64_ENCODED_LEN(kTokenBytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
   sodium_bin2base64(encoded.data(), encoded.size(), bytes.data(), bytes.size(),
                     sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   encoded.resize(encoded.find('\0'));
@@ -55,14 +55,13 @@ std::string hash_token(std::string_view token) {
 core::Result<IssuedToken> issue_token(store::Store& store, std::string name, store::Role role) {
   if (!valid_name(name)) {
     return core::Error{core::ErrorCode::InvalidArgument,
-                       "token name '" + name +
-                           "' must be 1-64 letters, digits, '.', '_' or '-'",
+                       "token name '" + name + "' must be 1-64 letters, digits, '.', '_' or '-'",
                        {}};
   }
   IssuedToken issued;
   issued.token = generate_token();
-  store::TokenRecord record{.name = std::move(name), .role = role,
-                            .token_hash = hash_token(issued.token)};
+  store::TokenRecord record{
+      .name = std::move(name), .role = role, .token_hash = hash_token(issued.token)};
   auto created = store.create_token(std::move(record));
   if (!created) return created.error();
   issued.record = std::move(*created);

@@ -81,6 +81,16 @@ TEST_P(StoreTest, MigratesOnceAndDescribesItself) {
   EXPECT_EQ(store_->describe(), url());
 }
 
+TEST_P(StoreTest, CreateKeepsAnIdTheCallerChose) {
+  // The server picks the id first: sealed secrets are bound to it.
+  auto record = connector("chosen");
+  record.id = "c_00000000000000aa";
+  auto created = store_->create_connector(record);
+  ASSERT_TRUE(created.has_value()) << created.error().message;
+  EXPECT_EQ(created->id, "c_00000000000000aa");
+  EXPECT_EQ(store_->get_connector("c_00000000000000aa")->name, "chosen");
+}
+
 TEST_P(StoreTest, ConnectorsCreateReadUpdateDelete) {
   auto created = store_->create_connector(connector("my-crm"));
   ASSERT_TRUE(created.has_value()) << created.error().message;

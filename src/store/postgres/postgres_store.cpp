@@ -134,7 +134,7 @@ class PostgresStore final : public Store {
   }
 
   core::Result<ConnectorRecord> create_connector(ConnectorRecord r) override {
-    r.id = new_id("c_");
+    if (r.id.empty()) r.id = new_id("c_");
     r.revision = 1;
     r.created_at = r.updated_at = now_rfc3339();
     return with_connection([&](PGconn* c) -> core::Result<ConnectorRecord> {

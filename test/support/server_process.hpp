@@ -1,0 +1,51 @@
+#pragma once
+// ServerProcess: the real `patchbay serve` binary in a child process, on a free
+// loopback port, for API tests. It waits until the server prints its URL (and,
+// on a first start, the admin token), keeps stderr (the server's log) in a file
+// for the test to read, and stops the server when destroyed.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace patchbay::test {
+
+class ServerProcess {
+ public:
+  // Starts `binary serve --listen 127.0.0.1:0 <args>` with `env` ("K=V") added to
+  // the environment. Fails the current test (and leaves running() false) when it
+  // does not come up within 30 s.
+  ServerProcess(const std::string& binary, std::vector<std::string> args,
+                std::vector<std::string> env = {});
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  bool running() const { return pid_ > 0; }
+  unsigned short port() const { return port_; }
+  const std::string& url() const { return url_; }
+  // The admin token a first start printed, or "".
+  const std::string& admin_token() const { return admin_token_; }
+  // Everything the server printed on stdout so far.
+  const std::string& output() const { return output_; }
+  // The server's log (stderr) so far.
+  std::string log() const;
+
+  // SIGTERM and wait; returns the exit code (-1 when killed by a signal).
+  int stop();
+  // SIGKILL and wait, like a crash.
+  void kill();
+
+ private:
+  pid_t pid_ = -1;
+  int stdout_fd_ = -1;
+  unsigned short port_ = 0;
+  std::string url_;
+  std::string admin_token_;
+  std::string output_;
+  std::filesystem::path log_path_;
+};
+
+}  // namespace patchbay::test
