@@ -8,9 +8,11 @@ PATCHBAY := $(BUILD_DIR)/src/cli/patchbay
 
 .PHONY: run test build setup configure clean
 
+# The server on 127.0.0.1:8080 with its state in ./patchbay-data; a first start
+# prints the URL and an admin token. Options: `$(PATCHBAY) serve --help`, or
+# PATCHBAY_* variables (e.g. PATCHBAY_LISTEN=127.0.0.1:9090 make run).
 run: build
-	$(PATCHBAY) types
-	$(PATCHBAY) exec delay --param delayMs=250
+	exec $(PATCHBAY) serve
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --timeout 900
