@@ -7,6 +7,7 @@
 //   keygen     make a master key for secrets at rest
 //   serve      run the server (REST API)
 //   token      create, list and revoke API tokens
+//   rotate-key re-encrypt every stored secret under a new master key
 //
 // Exit codes: 0 success, 1 a failure result or refused operation, 2 usage error.
 
@@ -32,7 +33,8 @@ int main(int argc, char** argv) {
       ->envname("PATCHBAY_LOG_JSON");
 
   std::vector<std::pair<CLI::App*, Action>> subcommands;
-  for (auto add : {add_version, add_types, add_exec, add_scaffold, add_keygen, add_serve, add_token}) {
+  for (auto add : {add_version, add_types, add_exec, add_scaffold, add_keygen, add_serve, add_token,
+                   add_rotate_key}) {
     std::size_t before = app.get_subcommands({}).size();
     Action action = add(app);
     subcommands.emplace_back(app.get_subcommands({})[before], std::move(action));

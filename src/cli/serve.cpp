@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/config_file.hpp"
 #include "cli/data_options.hpp"
 #include "cli/subcommands.hpp"
 
@@ -31,7 +32,10 @@ void add_data_options(CLI::App& command, server::DataOptions& options) {
 Action add_serve(CLI::App& app) {
   auto options = std::make_shared<server::ServeOptions>();
   auto* cmd = app.add_subcommand("serve", "Run the patchbay server (REST API)");
-  cmd->set_config("--config", "", "Read options from this TOML file (keys as the long options)");
+  auto config = std::make_shared<std::string>();
+  cmd->add_option("--config", *config,
+                  "Read options from this TOML file (keys as the long options: listen = \"...\")")
+      ->envname("PATCHBAY_CONFIG");
   cmd->add_option("--listen", options->listen, "Address to listen on: HOST:PORT")
       ->envname("PATCHBAY_LISTEN")
       ->capture_default_str();
@@ -61,7 +65,13 @@ Action add_serve(CLI::App& app) {
       ->envname("PATCHBAY_GRACE_SECONDS")
       ->check(CLI::Range(0, 3600))
       ->capture_default_str();
-  return [options, grace](core::Logger& logger) {
+  return [options, grace, config, cmd](core::Logger& logger) {
+    if (!config->empty()) {
+      if (auto applied = apply_config_file(*cmd, *config); !applied) {
+        std::cerr << "patchbay serve: " << applied.error().message << "\n";
+        return kExitUsage;
+      }
+    }
     options->grace = std::chrono::seconds(*grace);
     return server::serve(*options, logger, std::cout);
   };

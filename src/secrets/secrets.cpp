@@ -120,6 +120,10 @@ core::Result<MasterKey> load_or_create_master_key(const std::filesystem::path& d
   }
   auto path = data_dir / kKeyFileName;
   if (!std::filesystem::exists(path)) return write_new_key_file(path);
+  return read_key_file(path);
+}
+
+core::Result<MasterKey> read_key_file(const std::filesystem::path& path) {
   struct stat info {};
   if (::stat(path.c_str(), &info) == 0 && (info.st_mode & 077) != 0) {
     return core::Error{core::ErrorCode::PermissionDenied,
@@ -137,6 +141,20 @@ core::Result<MasterKey> load_or_create_master_key(const std::filesystem::path& d
 Keyring::Keyring(MasterKey current, std::vector<MasterKey> previous)
     : current_(std::move(current)), previous_(std::move(previous)) {
   sodium_once();
+}
+
+core::Result<Keyring> load_keyring(const std::filesystem::path& data_dir) {
+  auto current = load_or_create_master_key(data_dir);
+  if (!current) return current.error();
+  std::vector<MasterKey> previous;
+  for (const char* name : {kNextKeyFileName, kPreviousKeyFileName}) {
+    auto path = data_dir / name;
+    if (!std::filesystem::exists(path)) continue;
+    auto key = read_key_file(path);
+    if (!key) return key.error();
+    if (key->id() != current->id()) previous.push_back(std::move(*key));
+  }
+  return Keyring(std::move(*current), std::move(previous));
 }
 
 const MasterKey* Keyring::find(std::string_view id) const {

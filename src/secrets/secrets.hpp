@@ -28,6 +28,10 @@ namespace patchbay::secrets {
 
 inline constexpr const char* kMasterKeyEnv = "PATCHBAY_MASTER_KEY";
 inline constexpr const char* kKeyFileName = "master.key";
+// During and after `patchbay rotate-key`: the key being rotated to, and the one
+// rotated away from. Both still open values, so every intermediate state works.
+inline constexpr const char* kNextKeyFileName = "master.key.next";
+inline constexpr const char* kPreviousKeyFileName = "master.key.previous";
 // What the API shows instead of a secret value; sending it back keeps the value.
 inline constexpr const char* kMask = "••••••";
 
@@ -57,6 +61,8 @@ core::Result<MasterKey> load_or_create_master_key(const std::filesystem::path& d
 
 // Writes a new key file (mode 0600); refuses to overwrite an existing one.
 core::Result<MasterKey> write_new_key_file(const std::filesystem::path& path);
+// Reads a key file; PermissionDenied when other users may read it.
+core::Result<MasterKey> read_key_file(const std::filesystem::path& path);
 
 class Keyring {
  public:
@@ -76,6 +82,10 @@ class Keyring {
   MasterKey current_;
   std::vector<MasterKey> previous_;
 };
+
+// The keyring a server uses: the master key (load_or_create_master_key) sealing,
+// plus the next and previous key files of a rotation, when present, opening.
+core::Result<Keyring> load_keyring(const std::filesystem::path& data_dir);
 
 bool is_sealed(std::string_view value);
 

@@ -101,9 +101,9 @@ int serve(const ServeOptions& options, core::Logger& logger, std::ostream& out) 
   if (!listen) return fail(listen.error());
   auto store = open_data_store(options.data);
   if (!store) return fail(store.error());
-  auto key = secrets::load_or_create_master_key(options.data.data_dir);
-  if (!key) return fail(key.error());
-  secrets::Keyring keyring(std::move(*key));
+  auto loaded_keys = secrets::load_keyring(options.data.data_dir);
+  if (!loaded_keys) return fail(loaded_keys.error());
+  const secrets::Keyring& keyring = *loaded_keys;
 
   auto tokens = (*store)->list_tokens();
   if (!tokens) return fail(tokens.error());

@@ -443,6 +443,64 @@ TEST_P(ApiTest, MetricsCountRequestsAndExecutions) {
   EXPECT_NE(metrics.body.find("patchbay_http_request_duration_seconds_bucket"), std::string::npos);
 }
 
+TEST_P(ApiTest, RotateKeyResealsEverySecretAndARestartedServerOpensThem) {
+  FakeUpstream crm;
+  crm.set_handler([](const FakeUpstream::Request& request) {
+    bool ok = request.header("authorization") == std::string("Bearer ") + kApiKey;
+    return FakeUpstream::Reply::json(ok ? 200 : 401, R"({"data": [], "total": 0})");
+  });
+  ASSERT_EQ(call("POST", "/api/connectors", my_crm(crm.url())).status, 201);
+  ASSERT_EQ(server_->stop(), 0);
+  auto data = dir_.path() / "data";
+  auto old_key = read_file(data / "master.key");
+
+  auto rotated = cli({"rotate-key"});
+  ASSERT_EQ(rotated.exit_code, 0) << rotated.err;
+  EXPECT_NE(rotated.out.find("re-sealed 1 secret value(s) in 1 connector(s)"), std::string::npos)
+      << rotated.out;
+  EXPECT_EQ(read_file(data / "master.key.previous"), old_key);
+  EXPECT_FALSE(std::filesystem::exists(data / "master.key.next"));
+  EXPECT_NE(read_file(data / "master.key"), old_key);
+
+  start();
+  ASSERT_TRUE(server_->running());
+  auto run =
+      call("POST", "/api/connectors/my-crm/execute", json::object{{"command", "listContacts"}});
+  EXPECT_EQ(run.json().at("success"), true) << run.body;
+  // Rotating again with nothing left under the old key re-seals everything once more.
+  ASSERT_EQ(server_->stop(), 0);
+  auto again = cli({"rotate-key"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("re-sealed 1 secret value(s)"), std::string::npos) << again.out;
+}
+
+TEST_P(ApiTest, OptionsComeFromTheConfigFileUnlessTheCommandLineSaysOtherwise) {
+  ASSERT_EQ(server_->stop(), 0);
+  auto config = dir_.path() / "patchbay.toml";
+  {
+    std::ofstream out(config);
+    out << "# patchbay serve options\nmax-body-bytes = 2048\nworkers = 4\n";
+  }
+  start({"--config", config.string()});
+  ASSERT_TRUE(server_->running());
+  std::string body = R"({"name": ")" + std::string(3000, 'x') + R"("})";
+  HttpCall request{.method = "POST", .target = "/api/connectors", .body = body, .token = token_};
+  EXPECT_EQ(test::http_call(server_->port(), request).status, 413);
+  ASSERT_EQ(server_->stop(), 0);
+
+  start({"--config", config.string(), "--max-body-bytes", "65536"});
+  ASSERT_TRUE(server_->running());
+  EXPECT_EQ(test::http_call(server_->port(), request).status, 400);  // read, then refused
+
+  {
+    std::ofstream out(config);
+    out << "max_body_bytes = 2048\nlisten-somewhere = true\n";
+  }
+  auto refused = test::run_process({PATCHBAY_BINARY, "serve", "--config", config.string()});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("unknown key 'listen-somewhere'"), std::string::npos) << refused.err;
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, ApiTest, ::testing::Values("Sqlite", "Postgres"),
                          [](const ::testing::TestParamInfo<std::string>& param_info) {
                            return param_info.param;
