@@ -75,6 +75,33 @@ core::Result<json::object> optional_object(const json::object& request, std::str
 
 }  // namespace
 
+core::Result<std::shared_ptr<const store::ConnectorRecord>> ConnectorService::record_for_execution(
+    std::string_view id_or_name) {
+  auto now = std::chrono::steady_clock::now();
+  std::string key(id_or_name);
+  {
+    std::lock_guard lock(records_mutex_);
+    if (auto found = records_.find(key);
+        found != records_.end() && now - found->second.fetched < options_.record_cache_ttl) {
+      return found->second.record;
+    }
+  }
+  auto record = store_.get_connector(id_or_name);
+  if (!record) return record.error();
+  auto shared = std::make_shared<const store::ConnectorRecord>(std::move(*record));
+  std::lock_guard lock(records_mutex_);
+  if (records_.size() > 10'000) records_.clear();  // names that come and go; stay bounded
+  records_[shared->id] = {shared, now};
+  records_[shared->name] = {shared, now};
+  return shared;
+}
+
+void ConnectorService::forget(const store::ConnectorRecord& record) {
+  std::lock_guard lock(records_mutex_);
+  records_.erase(record.id);
+  records_.erase(record.name);
+}
+
 core::Result<std::shared_ptr<const ConnectorService::Runtime>> ConnectorService::runtime_for(
     const store::ConnectorRecord& record) {
   {
@@ -230,25 +257,25 @@ core::Result<json::object> ConnectorService::execute(std::string_view id_or_name
     if (!obj) return obj.error();
     request = *obj;
   }
-  auto record = store_.get_connector(id_or_name);
+  auto record = record_for_execution(id_or_name);
   if (!record) return record.error();
-  return run(*record, *request, actor);
+  return run(**record, *request, actor);
 }
 
 core::Result<json::object> ConnectorService::test(std::string_view id_or_name,
                                                   const std::string& actor) {
-  auto record = store_.get_connector(id_or_name);
+  auto record = record_for_execution(id_or_name);
   if (!record) return record.error();
-  auto runtime = runtime_for(*record);
+  auto runtime = runtime_for(**record);
   if (!runtime) return runtime.error();
   const auto& def = (*runtime)->definition;
   if (def && def->config_schema.find_command("test") == nullptr) {
     return core::Error{core::ErrorCode::InvalidArgument,
-                       "connector '" + record->name +
+                       "connector '" + (*record)->name +
                            "' has no 'test' command; its commands: " + def->command_list(),
                        {}};
   }
-  return run(*record, json::object{{"command", "test"}}, actor);
+  return run(**record, json::object{{"command", "test"}}, actor);
 }
 
 core::Result<json::object> ConnectorService::get_execution(std::string_view id) {

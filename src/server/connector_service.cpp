@@ -280,6 +280,7 @@ core::Result<json::object> ConnectorService::update(std::string_view id_or_name,
   next.definition = core::to_json(*def);
   auto updated = store_.update_connector(std::move(next));
   if (!updated) return updated.error();
+  forget(*record);
   if (schema_diff.required() != core::Bump::None) {
     if (auto stored = store_.put_connector_type(type_row(*def)); !stored) return stored.error();
   }
@@ -297,6 +298,7 @@ core::Result<void> ConnectorService::remove(std::string_view id_or_name, const s
   auto record = store_.get_connector(id_or_name);
   if (!record) return record.error();
   if (auto deleted = store_.delete_connector(record->id); !deleted) return deleted.error();
+  forget(*record);
   {
     std::lock_guard lock(runtimes_mutex_);
     runtimes_.erase(record->id);

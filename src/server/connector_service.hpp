@@ -36,6 +36,10 @@ class Metrics;
 
 struct ServiceOptions {
   script::ScriptLimits script_limits;
+  // How long an execution may use a connector read earlier instead of reading
+  // it again. Changes through this service take effect at once; changes by
+  // another process (a second server on the same PostgreSQL) within this time.
+  std::chrono::milliseconds record_cache_ttl{1000};
 };
 
 class ConnectorService {
@@ -84,6 +88,10 @@ class ConnectorService {
  private:
   struct Runtime;
   core::Result<std::shared_ptr<const Runtime>> runtime_for(const store::ConnectorRecord& record);
+  // The connector to execute, from the short-lived cache when fresh.
+  core::Result<std::shared_ptr<const store::ConnectorRecord>> record_for_execution(
+      std::string_view id_or_name);
+  void forget(const store::ConnectorRecord& record);
   core::Result<void> audit(const std::string& actor, std::string action, std::string target,
                            boost::json::object details = {});
   core::Result<boost::json::object> run(const store::ConnectorRecord& record,
@@ -98,6 +106,12 @@ class ConnectorService {
   ServiceOptions options_;
   std::mutex runtimes_mutex_;
   std::unordered_map<std::string, std::shared_ptr<const Runtime>> runtimes_;  // by connector id
+  struct CachedRecord {
+    std::shared_ptr<const store::ConnectorRecord> record;
+    std::chrono::steady_clock::time_point fetched;
+  };
+  std::mutex records_mutex_;
+  std::unordered_map<std::string, CachedRecord> records_;  // by id and by name
 };
 
 }  // namespace patchbay::server

@@ -12,28 +12,30 @@ core::Result<void> ExecutionRecorder::record(store::ExecutionRecord& execution,
   if (execution.id.empty()) execution.id = store::new_id("x_");
   if (execution.started_at.empty()) execution.started_at = store::now_rfc3339();
   Slot slot{&execution, std::move(audit)};
-  std::unique_lock lock(mutex_);
-  pending_.push_back(&slot);
-  while (!slot.done) {
+  {
+    std::lock_guard lock(mutex_);
+    pending_.push_back(&slot);
     if (!writing_) {
-      write_batch(lock);
-    } else {
-      committed_.wait(lock);
+      writing_ = true;
+      slot.lead = true;
     }
   }
+  if (!slot.lead) slot.wake.acquire();  // served by another's commit, or made leader
+  if (!slot.done) lead(slot);
   if (slot.error) return *slot.error;
   return {};
 }
 
-// Called with the lock held and writing_ false; writes up to max_batch_ pending
-// slots with the lock released, then marks them done.
-void ExecutionRecorder::write_batch(std::unique_lock<std::mutex>& lock) {
-  writing_ = true;
-  auto take = std::min(pending_.size(), max_batch_);
-  std::vector<Slot*> batch(pending_.begin(), pending_.begin() + static_cast<long>(take));
-  pending_.erase(pending_.begin(), pending_.begin() + static_cast<long>(take));
-  lock.unlock();
-
+// Writes up to max_batch_ pending slots (the leader's own first) in one
+// transaction, then wakes the callers served and hands the lead on.
+void ExecutionRecorder::lead(Slot& self) {
+  std::vector<Slot*> batch;
+  {
+    std::lock_guard lock(mutex_);
+    auto take = std::min(pending_.size(), max_batch_);
+    batch.assign(pending_.begin(), pending_.begin() + static_cast<long>(take));
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<long>(take));
+  }
   std::vector<store::ExecutionRecord> executions;
   std::vector<store::AuditEntry> audit;
   executions.reserve(batch.size());
@@ -44,17 +46,29 @@ void ExecutionRecorder::write_batch(std::unique_lock<std::mutex>& lock) {
   }
   auto written = store_.record_batch(executions, audit);
 
-  lock.lock();
+  Slot* next = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto* slot : batch) {
+      slot->done = true;
+      if (!written) slot->error = written.error();
+    }
+    if (written) {
+      ++batches_;
+      records_ += batch.size();
+    }
+    if (pending_.empty()) {
+      writing_ = false;
+    } else {
+      next = pending_.front();
+      next->lead = true;
+    }
+  }
+  // A released caller returns and its slot is gone: touch nothing after release.
   for (auto* slot : batch) {
-    slot->done = true;
-    if (!written) slot->error = written.error();
+    if (slot != &self) slot->wake.release();
   }
-  if (written) {
-    ++batches_;
-    records_ += batch.size();
-  }
-  writing_ = false;
-  committed_.notify_all();
+  if (next != nullptr) next->wake.release();
 }
 
 std::size_t ExecutionRecorder::batches_written() const {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <mutex>
 
 #include <boost/json/serialize.hpp>
@@ -18,13 +20,51 @@ namespace json = boost::json;
 using core::Error;
 using core::ErrorCode;
 
-// A prepared statement; finalized on destruction.
+// Prepared statements by SQL text, prepared once per connection: parsing and
+// planning cost more than running most of these statements. Used only under the
+// store's mutex, like the connection itself.
+class StatementCache {
+ public:
+  explicit StatementCache(sqlite3* connection) : db(connection) {}
+  ~StatementCache() {
+    for (auto& [sql, stmt] : idle_) sqlite3_finalize(stmt);
+  }
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+
+  // A ready statement, or null with the error in `rc`.
+  sqlite3_stmt* take(std::string_view sql, int& rc) {
+    if (auto found = idle_.find(sql); found != idle_.end()) {
+      auto* stmt = found->second;
+      idle_.erase(found);
+      rc = SQLITE_OK;
+      return stmt;
+    }
+    sqlite3_stmt* stmt = nullptr;
+    rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                            &stmt, nullptr);
+    return stmt;
+  }
+  void give_back(std::string_view sql, sqlite3_stmt* stmt) {
+    if (stmt == nullptr) return;
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    if (!idle_.emplace(std::string(sql), stmt).second) sqlite3_finalize(stmt);
+  }
+
+  sqlite3* const db;
+
+ private:
+  std::map<std::string, sqlite3_stmt*, std::less<>> idle_;
+};
+
+// A prepared statement from the cache; returned to it on destruction.
 class Statement {
  public:
-  Statement(sqlite3* db, std::string_view sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+  Statement(StatementCache& cache, std::string_view sql) : db_(cache.db), cache_(cache), sql_(sql) {
+    stmt_ = cache.take(sql, rc_);
   }
-  ~Statement() { sqlite3_finalize(stmt_); }
+  ~Statement() { cache_.give_back(sql_, stmt_); }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -62,14 +102,20 @@ class Statement {
 
  private:
   sqlite3* db_;
+  StatementCache& cache_;
+  std::string_view sql_;
   sqlite3_stmt* stmt_ = nullptr;
   int rc_ = SQLITE_OK;
 };
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
-  ~SqliteStore() override { sqlite3_close_v2(db_); }
+  SqliteStore(sqlite3* db, std::string path)
+      : db_(db), statements_(std::make_unique<StatementCache>(db)), path_(std::move(path)) {}
+  ~SqliteStore() override {
+    statements_.reset();
+    sqlite3_close_v2(db_);
+  }
 
   std::string describe() const override { return "sqlite:" + path_; }
 
@@ -90,7 +136,7 @@ class SqliteStore final : public Store {
       if (auto r = exec("BEGIN IMMEDIATE"); !r) return r;
       auto applied = exec(std::string(m.sqlite));
       if (applied) {
-        Statement record(db_, "INSERT INTO schema_migrations VALUES (?, ?, ?)");
+        Statement record(*statements_, "INSERT INTO schema_migrations VALUES (?, ?, ?)");
         record.bind(1, std::int64_t{m.version}).bind(2, m.description).bind(3, now_rfc3339());
         if (record.step() != SQLITE_DONE) applied = failure(record, "recording migration");
       }
@@ -108,7 +154,7 @@ class SqliteStore final : public Store {
 
   core::Result<int> schema_version() override {
     std::lock_guard lock(mutex_);
-    Statement s(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    Statement s(*statements_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
     if (s.step() != SQLITE_ROW) return failure(s, "reading the schema version");
     return static_cast<int>(s.integer(0));
   }
@@ -118,7 +164,7 @@ class SqliteStore final : public Store {
     if (r.id.empty()) r.id = new_id("c_");
     r.revision = 1;
     r.created_at = r.updated_at = now_rfc3339();
-    Statement s(db_, "INSERT INTO connectors VALUES (?, ?, ?, ?, ?, ?, ?)");
+    Statement s(*statements_, "INSERT INTO connectors VALUES (?, ?, ?, ?, ?, ?, ?)");
     s.bind(1, r.id)
         .bind(2, r.name)
         .bind(3, json::serialize(r.definition))
@@ -137,7 +183,7 @@ class SqliteStore final : public Store {
 
   core::Result<ConnectorRecord> get_connector(std::string_view key) override {
     std::lock_guard lock(mutex_);
-    Statement s(db_,
+    Statement s(*statements_,
                 "SELECT id, name, definition, config, revision, created_at, updated_at "
                 "FROM connectors WHERE id = ? OR name = ?");
     s.bind(1, key).bind(2, key);
@@ -149,7 +195,7 @@ class SqliteStore final : public Store {
 
   core::Result<std::vector<ConnectorRecord>> list_connectors() override {
     std::lock_guard lock(mutex_);
-    Statement s(db_,
+    Statement s(*statements_,
                 "SELECT id, name, definition, config, revision, created_at, updated_at "
                 "FROM connectors ORDER BY name");
     std::vector<ConnectorRecord> out;
@@ -162,7 +208,7 @@ class SqliteStore final : public Store {
   core::Result<ConnectorRecord> update_connector(ConnectorRecord r) override {
     std::lock_guard lock(mutex_);
     r.updated_at = now_rfc3339();
-    Statement s(db_,
+    Statement s(*statements_,
                 "UPDATE connectors SET name = ?, definition = ?, config = ?, "
                 "revision = revision + 1, updated_at = ? WHERE id = ? AND revision = ?");
     s.bind(1, r.name)
@@ -178,7 +224,7 @@ class SqliteStore final : public Store {
       return failure(s, "updating a connector");
     }
     if (sqlite3_changes(db_) == 0) {
-      Statement exists(db_, "SELECT revision FROM connectors WHERE id = ?");
+      Statement exists(*statements_, "SELECT revision FROM connectors WHERE id = ?");
       exists.bind(1, r.id);
       if (exists.step() != SQLITE_ROW) return connector_not_found(r.id);
       return connector_changed(r.name, exists.integer(0), r.revision);
@@ -189,7 +235,7 @@ class SqliteStore final : public Store {
 
   core::Result<void> delete_connector(std::string_view id) override {
     std::lock_guard lock(mutex_);
-    Statement s(db_, "DELETE FROM connectors WHERE id = ?");
+    Statement s(*statements_, "DELETE FROM connectors WHERE id = ?");
     s.bind(1, id);
     if (s.step() != SQLITE_DONE) return failure(s, "deleting a connector");
     if (sqlite3_changes(db_) == 0) return connector_not_found(id);
@@ -201,12 +247,13 @@ class SqliteStore final : public Store {
     std::string now = now_rfc3339();
     std::string schema = json::serialize(r.config_schema);
     if (auto b = exec("BEGIN IMMEDIATE"); !b) return b;
-    Statement current(db_,
+    Statement current(*statements_,
                       "INSERT INTO connector_types VALUES (?, ?, ?, ?) ON CONFLICT(name) DO "
                       "UPDATE SET version = excluded.version, config_schema = "
                       "excluded.config_schema, updated_at = excluded.updated_at");
     current.bind(1, r.name).bind(2, r.version).bind(3, schema).bind(4, now);
-    Statement history(db_, "INSERT OR REPLACE INTO connector_type_versions VALUES (?, ?, ?, ?)");
+    Statement history(*statements_,
+                      "INSERT OR REPLACE INTO connector_type_versions VALUES (?, ?, ?, ?)");
     history.bind(1, r.name).bind(2, r.version).bind(3, schema).bind(4, now);
     if (current.step() != SQLITE_DONE || history.step() != SQLITE_DONE) {
       (void)exec("ROLLBACK");
@@ -218,7 +265,8 @@ class SqliteStore final : public Store {
   core::Result<ConnectorTypeRecord> get_connector_type(std::string_view name) override {
     std::lock_guard lock(mutex_);
     Statement s(
-        db_, "SELECT name, version, config_schema, updated_at FROM connector_types WHERE name = ?");
+        *statements_,
+        "SELECT name, version, config_schema, updated_at FROM connector_types WHERE name = ?");
     s.bind(1, name);
     int rc = s.step();
     if (rc == SQLITE_DONE) return connector_type_not_found(name);
@@ -229,7 +277,8 @@ class SqliteStore final : public Store {
   core::Result<std::vector<ConnectorTypeRecord>> list_connector_types() override {
     std::lock_guard lock(mutex_);
     Statement s(
-        db_, "SELECT name, version, config_schema, updated_at FROM connector_types ORDER BY name");
+        *statements_,
+        "SELECT name, version, config_schema, updated_at FROM connector_types ORDER BY name");
     std::vector<ConnectorTypeRecord> out;
     int rc = 0;
     while ((rc = s.step()) == SQLITE_ROW) out.push_back(type_from(s));
@@ -240,7 +289,7 @@ class SqliteStore final : public Store {
   core::Result<std::vector<ConnectorTypeRecord>> connector_type_history(
       std::string_view name) override {
     std::lock_guard lock(mutex_);
-    Statement s(db_,
+    Statement s(*statements_,
                 "SELECT name, version, config_schema, created_at FROM connector_type_versions "
                 "WHERE name = ? ORDER BY created_at, version");
     s.bind(1, name);
@@ -280,7 +329,7 @@ class SqliteStore final : public Store {
 
   core::Result<ExecutionRecord> get_execution(std::string_view id) override {
     std::lock_guard lock(mutex_);
-    Statement s(db_,
+    Statement s(*statements_,
                 "SELECT id, connector_id, command, params, result, success, started_at, "
                 "duration_ms, step_id, run_id, actor FROM executions WHERE id = ?");
     s.bind(1, id);
@@ -293,7 +342,7 @@ class SqliteStore final : public Store {
   core::Result<std::vector<ExecutionRecord>> list_executions(std::string_view connector_id,
                                                              std::size_t limit) override {
     std::lock_guard lock(mutex_);
-    Statement s(db_,
+    Statement s(*statements_,
                 "SELECT id, connector_id, command, params, result, success, started_at, "
                 "duration_ms, step_id, run_id, actor FROM executions WHERE connector_id = ? "
                 "ORDER BY started_at DESC, id DESC LIMIT ?");
@@ -309,7 +358,7 @@ class SqliteStore final : public Store {
     std::lock_guard lock(mutex_);
     r.id = new_id("t_");
     r.created_at = now_rfc3339();
-    Statement s(db_, "INSERT INTO api_tokens VALUES (?, ?, ?, ?, ?, NULL)");
+    Statement s(*statements_, "INSERT INTO api_tokens VALUES (?, ?, ?, ?, ?, NULL)");
     s.bind(1, r.id)
         .bind(2, r.name)
         .bind(3, to_string(r.role))
@@ -324,7 +373,7 @@ class SqliteStore final : public Store {
 
   core::Result<TokenRecord> find_token_by_hash(std::string_view hash) override {
     std::lock_guard lock(mutex_);
-    Statement s(db_,
+    Statement s(*statements_,
                 "SELECT id, name, role, token_hash, created_at, revoked_at FROM api_tokens "
                 "WHERE token_hash = ?");
     s.bind(1, hash);
@@ -336,7 +385,7 @@ class SqliteStore final : public Store {
 
   core::Result<std::vector<TokenRecord>> list_tokens() override {
     std::lock_guard lock(mutex_);
-    Statement s(db_,
+    Statement s(*statements_,
                 "SELECT id, name, role, token_hash, created_at, revoked_at FROM api_tokens "
                 "ORDER BY created_at, name");
     std::vector<TokenRecord> out;
@@ -348,7 +397,7 @@ class SqliteStore final : public Store {
 
   core::Result<void> revoke_token(std::string_view key) override {
     std::lock_guard lock(mutex_);
-    Statement s(db_,
+    Statement s(*statements_,
                 "UPDATE api_tokens SET revoked_at = ? WHERE (id = ? OR name = ?) AND "
                 "revoked_at IS NULL");
     s.bind(1, now_rfc3339()).bind(2, key).bind(3, key);
@@ -365,7 +414,7 @@ class SqliteStore final : public Store {
   core::Result<std::vector<AuditEntry>> list_audit(std::size_t limit) override {
     std::lock_guard lock(mutex_);
     Statement s(
-        db_,
+        *statements_,
         "SELECT seq, at, actor, action, target, details FROM audit_log ORDER BY seq DESC LIMIT ?");
     s.bind(1, clamp_limit(limit));
     std::vector<AuditEntry> out;
@@ -381,7 +430,7 @@ class SqliteStore final : public Store {
  private:
   // The caller holds mutex_ (and, for a batch, the open transaction).
   core::Result<void> insert_execution(const ExecutionRecord& r) {
-    Statement s(db_, "INSERT INTO executions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    Statement s(*statements_, "INSERT INTO executions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     s.bind(1, r.id)
         .bind(2, r.connector_id)
         .bind(3, r.command)
@@ -402,7 +451,8 @@ class SqliteStore final : public Store {
 
   core::Result<void> insert_audit(const AuditEntry& e) {
     Statement s(
-        db_, "INSERT INTO audit_log (at, actor, action, target, details) VALUES (?, ?, ?, ?, ?)");
+        *statements_,
+        "INSERT INTO audit_log (at, actor, action, target, details) VALUES (?, ?, ?, ?, ?)");
     s.bind(1, e.at.empty() ? now_rfc3339() : e.at)
         .bind(2, e.actor)
         .bind(3, e.action)
@@ -466,6 +516,7 @@ class SqliteStore final : public Store {
   }
 
   sqlite3* db_;
+  std::unique_ptr<StatementCache> statements_;
   std::string path_;
   std::mutex mutex_;
 };
