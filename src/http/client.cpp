@@ -1,8 +1,10 @@
 #include "http/client.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <charconv>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -393,8 +395,16 @@ struct Client::HandlePool {
   }
 };
 
+struct Client::Counters {
+  std::atomic<std::uint64_t> attempts{0};
+  std::atomic<std::uint64_t> retries{0};
+  std::mutex mutex;  // errors are rare: a map under a lock is enough
+  std::map<std::string, std::uint64_t> errors;
+};
+
 Client::Client(ClientConfig config)
     : config_(std::move(config)), handles_(std::make_unique<HandlePool>()) {
+  counters_ = std::make_unique<Counters>();
   global_init_once();
   if (!config_.resolver) config_.resolver = std::make_shared<SystemResolver>();
   if (!config_.sleep) {
@@ -413,6 +423,18 @@ Client::Client(ClientConfig config)
 }
 
 Client::~Client() = default;
+
+ClientStats Client::stats() const {
+  ClientStats out;
+  out.attempts = counters_->attempts.load(std::memory_order_relaxed);
+  out.retries = counters_->retries.load(std::memory_order_relaxed);
+  {
+    std::lock_guard lock(counters_->mutex);
+    out.errors = counters_->errors;
+  }
+  out.breakers = resilience_->breakers();
+  return out;
+}
 
 namespace {
 
@@ -717,6 +739,7 @@ Response Client::request(std::string_view url, const RequestOptions& options,
       Resilience::Permit permit = resilience_->admit(options.instance, host, options.rate_limit,
                                                      options.breaker, admit_deadline, url);
       try {
+        counters_->attempts.fetch_add(1, std::memory_order_relaxed);
         response = send(std::move(outgoing));
       } catch (const HttpError& error) {
         bool host_trouble = error.retryable() || error.code() == HttpErrorCode::TlsFailed;
@@ -730,6 +753,10 @@ Response Client::request(std::string_view url, const RequestOptions& options,
                           failed ? Resilience::Outcome::Failure : Resilience::Outcome::Success,
                           response->meta.rate_limit);
     } catch (const HttpError& error) {
+      {
+        std::lock_guard lock(counters_->mutex);
+        ++counters_->errors[std::string(to_string(error.code()))];
+      }
       logger.debug(
           "http request failed",
           {{"url", redact_url(url)}, {"code", to_string(error.code())}, {"attempt", attempt}});
@@ -762,6 +789,7 @@ Response Client::request(std::string_view url, const RequestOptions& options,
       if (*wait >= deadline - std::chrono::steady_clock::now()) return std::move(*response);
       reason = "status " + std::to_string(response->status);
     }
+    counters_->retries.fetch_add(1, std::memory_order_relaxed);
     if (options.hooks.on_retry) options.hooks.on_retry(attempt, *wait, reason);
     logger.debug("http retry", {{"url", redact_url(url)},
                                 {"attempt", attempt},

@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -139,6 +140,14 @@ struct ClientConfig {
   std::function<std::chrono::steady_clock::time_point()> now;
 };
 
+// What a client has done since it was made, for /metrics.
+struct ClientStats {
+  std::uint64_t attempts = 0;  // requests sent, retries included
+  std::uint64_t retries = 0;
+  std::map<std::string, std::uint64_t> errors;  // by HttpError code
+  std::vector<Resilience::BreakerSnapshot> breakers;
+};
+
 class Client {
  public:
   explicit Client(ClientConfig config = {});
@@ -151,11 +160,15 @@ class Client {
   Response request(std::string_view url, const RequestOptions& options,
                    core::Logger& logger = core::null_logger()) const;
 
+  ClientStats stats() const;
+
  private:
   struct HandlePool;
   ClientConfig config_;
   std::unique_ptr<HandlePool> handles_;
   std::unique_ptr<Resilience> resilience_;
+  struct Counters;
+  std::unique_ptr<Counters> counters_;
 };
 
 // The process-wide client, configured from PATCHBAY_HTTP_ALLOW and

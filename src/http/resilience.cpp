@@ -227,4 +227,16 @@ CircuitBreaker::State Resilience::breaker_state(const std::string& name, const s
   return breaker->second.state(now_());
 }
 
+std::vector<Resilience::BreakerSnapshot> Resilience::breakers() {
+  std::vector<BreakerSnapshot> out;
+  std::lock_guard lock(mutex_);
+  for (auto& [name, instance] : instances_) {
+    std::lock_guard inner(instance->mutex);
+    for (auto& [host, breaker] : instance->breakers) {
+      out.push_back({name, host, breaker.state(now_())});
+    }
+  }
+  return out;
+}
+
 }  // namespace patchbay::http

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "http/retry.hpp"
 
@@ -118,6 +119,13 @@ class Resilience {
 
   // For tests and metrics.
   CircuitBreaker::State breaker_state(const std::string& instance, const std::string& host);
+  struct BreakerSnapshot {
+    std::string instance;
+    std::string host;
+    CircuitBreaker::State state;
+  };
+  // Every breaker that has seen a request, for /metrics.
+  std::vector<BreakerSnapshot> breakers();
 
  private:
   ResilienceInstance& instance(const std::string& name);

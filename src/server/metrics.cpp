@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdio>
 
+#include "http/client.hpp"
+
 namespace patchbay::server {
 namespace {
 
@@ -55,6 +57,39 @@ void render_histogram(std::string& out, const std::string& name, const auto& fam
 }
 
 }  // namespace
+
+std::string render_client_stats(const http::ClientStats& stats) {
+  std::string out;
+  out +=
+      "# HELP patchbay_http_client_attempts_total Outbound HTTP requests sent, retries included.\n"
+      "# TYPE patchbay_http_client_attempts_total counter\n"
+      "patchbay_http_client_attempts_total " +
+      std::to_string(stats.attempts) + "\n";
+  out +=
+      "# HELP patchbay_http_client_retries_total Outbound HTTP retries.\n"
+      "# TYPE patchbay_http_client_retries_total counter\n"
+      "patchbay_http_client_retries_total " +
+      std::to_string(stats.retries) + "\n";
+  out +=
+      "# HELP patchbay_http_client_errors_total Outbound HTTP failures, by error code.\n"
+      "# TYPE patchbay_http_client_errors_total counter\n";
+  for (const auto& [code, count] : stats.errors) {
+    out += "patchbay_http_client_errors_total{code=\"" + escape_label_value(code) + "\"} " +
+           std::to_string(count) + "\n";
+  }
+  out +=
+      "# HELP patchbay_http_client_breaker_state Circuit breaker per connector and host: "
+      "0 closed, 1 half-open, 2 open.\n"
+      "# TYPE patchbay_http_client_breaker_state gauge\n";
+  for (const auto& breaker : stats.breakers) {
+    int state = breaker.state == http::CircuitBreaker::State::Closed     ? 0
+                : breaker.state == http::CircuitBreaker::State::HalfOpen ? 1
+                                                                         : 2;
+    out += "patchbay_http_client_breaker_state{instance=\"" + escape_label_value(breaker.instance) +
+           "\",host=\"" + escape_label_value(breaker.host) + "\"} " + std::to_string(state) + "\n";
+  }
+  return out;
+}
 
 std::string escape_label_value(const std::string& value) {
   std::string out;

@@ -15,6 +15,10 @@
 #include <string>
 #include <vector>
 
+namespace patchbay::http {
+struct ClientStats;
+}
+
 namespace patchbay::server {
 
 class Metrics {
@@ -58,6 +62,10 @@ class Metrics {
   std::vector<Gauge> gauges_;
   std::vector<std::function<std::string()>> sections_;
 };
+
+// The outbound HTTP client's families: attempts, retries, errors by code, and
+// each circuit breaker's state (0 closed, 1 half-open, 2 open).
+std::string render_client_stats(const http::ClientStats& stats);
 
 // Prometheus label value escaping: backslash, double quote and newline.
 std::string escape_label_value(const std::string& value);

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <sys/stat.h>
 
+#include "http/client.hpp"
 #include "secrets/secrets.hpp"
 #include "server/api_server.hpp"
 #include "server/connector_service.hpp"
@@ -143,6 +144,13 @@ int serve(const ServeOptions& options, core::Logger& logger, std::ostream& out) 
   metrics.add_gauge("patchbay_execution_record_batches_total",
                     "Group commits of execution records.",
                     [&] { return static_cast<double>(recorder.batches_written()); });
+  metrics.add_section([] {
+    try {
+      return render_client_stats(http::default_client().stats());
+    } catch (const std::exception&) {
+      return std::string();  // an invalid allow-list: every request reports it already
+    }
+  });
   if (auto started = http.start(); !started) return fail(started.error());
 
   std::string host =

@@ -136,6 +136,12 @@ TEST(ResilienceClientTest, CircuitOpensFailsFastAndRecoversThroughAProbe) {
     EXPECT_NE(std::string(error.what()).find("after 2 consecutive failures"), std::string::npos);
   }
   EXPECT_EQ(upstream.requests().size(), 2u);  // the open circuit sent nothing
+  auto stats = mc.client.stats();
+  EXPECT_EQ(stats.attempts, 2u);
+  EXPECT_EQ(stats.errors["circuit_open"], 1u);
+  ASSERT_EQ(stats.breakers.size(), 1u);
+  EXPECT_EQ(stats.breakers[0].instance, "billing");
+  EXPECT_EQ(stats.breakers[0].state, CircuitBreaker::State::Open);
 
   mc.clock.advance(10'000ms);
   status = 200;

@@ -441,6 +441,7 @@ TEST_P(ApiTest, MetricsCountRequestsAndExecutions) {
       std::string::npos)
       << metrics.body;
   EXPECT_NE(metrics.body.find("patchbay_http_request_duration_seconds_bucket"), std::string::npos);
+  EXPECT_NE(metrics.body.find("patchbay_http_client_retries_total"), std::string::npos);
 }
 
 TEST_P(ApiTest, RotateKeyResealsEverySecretAndARestartedServerOpensThem) {
