@@ -150,9 +150,10 @@ done
 
 # Failed results inside 200 answers, and records written, from the server itself.
 metrics="$(curl -s "$base/metrics" -H "Authorization: Bearer $token")"
-failures="$(grep '^patchbay_executions_total{.*outcome="failure"}' <<<"$metrics" | awk '{s+=$2} END {print s+0}')"
-successes="$(grep '^patchbay_executions_total{.*outcome="success"}' <<<"$metrics" | awk '{s+=$2} END {print s+0}')"
-batches="$(grep '^patchbay_execution_record_batches_total' <<<"$metrics" | awk '{print $2}')"
+count() { awk -v pattern="$1" '$0 ~ pattern {s += $2} END {print s + 0}' <<<"$metrics"; }
+failures="$(count '^patchbay_executions_total[{].*outcome="failure"')"
+successes="$(count '^patchbay_executions_total[{].*outcome="success"')"
+batches="$(count '^patchbay_execution_record_batches_total')"
 echo
 echo "executions: $successes succeeded, $failures failed; execution records written in $batches group commits"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%F)"
