@@ -3,6 +3,7 @@
 
 #include "server/connector_service.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "connectors/registry.hpp"
@@ -54,11 +55,22 @@ core::Result<void> check_script_commands(const core::ConnectorDefinition& def,
   return error;
 }
 
+bool looks_like_id(std::string_view name) {
+  if (name.size() != 18 || !name.starts_with("c_")) return false;
+  return std::all_of(name.begin() + 2, name.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
 // Parses and checks a definition the way every create and update does.
 core::Result<core::ConnectorDefinition> prepare_definition(const json::object& definition_json,
                                                            const script::ScriptLimits& limits) {
   auto def = core::parse_connector_definition(definition_json);
   if (!def) return def.error();
+  if (looks_like_id(def->name)) {
+    // `:id` accepts ids and names: a name shaped like an id would be ambiguous.
+    return invalid_field(
+        "name", "'" + def->name + "' has the form of a connector id (c_ and 16 hex digits)");
+  }
   if (def->type.empty()) def->type = def->name;
   if (auto problems = core::validate_definition(*def); !problems.empty()) {
     return core::validation_error(std::move(problems), "invalid connector definition");
