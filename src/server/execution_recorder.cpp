@@ -1,6 +1,7 @@
 #include "server/execution_recorder.hpp"
 
 #include <algorithm>
+#include <thread>
 
 namespace patchbay::server {
 
@@ -30,6 +31,8 @@ core::Result<void> ExecutionRecorder::record(store::ExecutionRecord& execution,
 // transaction, then wakes the callers served and hands the lead on.
 void ExecutionRecorder::lead(Slot& self) {
   std::vector<Slot*> batch;
+  // Give callers that are about to arrive a moment to join this commit.
+  std::this_thread::yield();
   {
     std::lock_guard lock(mutex_);
     auto take = std::min(pending_.size(), max_batch_);
