@@ -27,6 +27,15 @@ struct TokenOptions {
   bool json = false;
 };
 
+// The token change is done either way; a missing audit line is worth a warning,
+// not a failed command.
+void audit(store::Store& store, store::AuditEntry entry) {
+  if (auto written = store.append_audit(entry); !written) {
+    std::cerr << "patchbay token: warning: not written to the audit log: "
+              << written.error().message << "\n";
+  }
+}
+
 int fail(std::string_view message) {
   std::cerr << "patchbay token: " << message << "\n";
   return kExitFailure;
@@ -42,14 +51,10 @@ int create(const TokenOptions& options) {
   if (!store) return fail(store.error().message);
   auto issued = server::issue_token(**store, options.name, *role);
   if (!issued) return fail(issued.error().message);
-  if (auto audited = (*store)->append_audit({.actor = "cli",
-                                             .action = "token.create",
-                                             .target = options.name,
-                                             .details = {{"role", options.role}}});
-      !audited) {
-    std::cerr << "patchbay token: warning: not written to the audit log: "
-              << audited.error().message << "\n";
-  }
+  audit(**store, {.actor = "cli",
+                  .action = "token.create",
+                  .target = options.name,
+                  .details = {{"role", options.role}}});
   std::cout << issued->token << "\n";
   std::cerr << "token '" << options.name << "' (" << options.role
             << ") created; it is shown only this once\n";
@@ -92,12 +97,7 @@ int revoke(const TokenOptions& options) {
   if (auto revoked = (*store)->revoke_token(options.target); !revoked) {
     return fail(revoked.error().message);
   }
-  if (auto audited = (*store)->append_audit(
-          {.actor = "cli", .action = "token.revoke", .target = options.target});
-      !audited) {
-    std::cerr << "patchbay token: warning: not written to the audit log: "
-              << audited.error().message << "\n";
-  }
+  audit(**store, {.actor = "cli", .action = "token.revoke", .target = options.target});
   std::cout << "revoked " << options.target << "\n";
   return kExitOk;
 }

@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "core/json.hpp"
+#include "core/text.hpp"
 
 namespace patchbay::http {
 namespace {
@@ -26,13 +27,6 @@ constexpr const char* kUserAgent = "patchbay/0.1";
 void global_init_once() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 bool has_line_break(std::string_view s) {
@@ -72,7 +66,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
     value.remove_suffix(1);
   }
-  transfer->headers.emplace_back(lower(line.substr(0, colon)), std::string(value));
+  transfer->headers.emplace_back(core::ascii_lower(line.substr(0, colon)), std::string(value));
   return line.size();
 }
 
@@ -166,7 +160,7 @@ std::optional<Method> parse_method(std::string_view text) {
 }
 
 std::optional<std::string> Response::header(std::string_view name) const {
-  std::string wanted = lower(name);
+  std::string wanted = core::ascii_lower(name);
   for (const auto& [key, value] : headers) {
     if (key == wanted) return value;
   }
@@ -242,7 +236,7 @@ Target prepare_target(boost::urls::url url, const SsrfPolicy& policy, Resolver& 
   Target target;
   target.shown = redacted(url);
   auto where = [&] { return boost::json::object{{"url", target.shown}}; };
-  std::string scheme = lower(url.scheme());
+  std::string scheme = core::ascii_lower(url.scheme());
   if (scheme != "http" && scheme != "https") {
     throw HttpError(HttpErrorCode::PolicyDenied,
                     "only http and https URLs are allowed, not '" + scheme + "'", false, where());
@@ -336,9 +330,9 @@ bool is_redirect(int status) {
 }
 
 bool same_origin(const boost::urls::url_view& a, const boost::urls::url_view& b) {
-  return lower(a.scheme()) == lower(b.scheme()) &&
-         lower(a.encoded_host()) == lower(b.encoded_host()) && a.port_number() == b.port_number() &&
-         a.port() == b.port();
+  return core::ascii_lower(a.scheme()) == core::ascii_lower(b.scheme()) &&
+         core::ascii_lower(a.encoded_host()) == core::ascii_lower(b.encoded_host()) &&
+         a.port_number() == b.port_number() && a.port() == b.port();
 }
 
 // The raw outcome of one transfer.
@@ -549,9 +543,9 @@ Outgoing prepare_outgoing(std::string_view url, const RequestOptions& options) {
   out.auth = options.auth;
   out.headers = options.headers;
   auto has_header = [&](std::string_view name) {
-    std::string wanted = lower(name);
+    std::string wanted = core::ascii_lower(name);
     return std::any_of(out.headers.begin(), out.headers.end(),
-                       [&](const auto& h) { return lower(h.first) == wanted; });
+                       [&](const auto& h) { return core::ascii_lower(h.first) == wanted; });
   };
   if (options.form && options.body) {
     throw HttpError(HttpErrorCode::PolicyDenied, "a request has either a body or form fields",
@@ -682,13 +676,13 @@ Response Client::request(std::string_view url, const RequestOptions& options,
           if (request.method != Method::Head) request.method = Method::Get;
           request.body.reset();
           std::erase_if(request.headers,
-                        [](const auto& h) { return lower(h.first) == "content-type"; });
+                        [](const auto& h) { return core::ascii_lower(h.first) == "content-type"; });
         }
         if (!same_origin(target.url, resolved)) {
           // Credentials were given for the first origin only.
           request.auth = Auth{};
           std::erase_if(request.headers, [](const auto& h) {
-            auto name = lower(h.first);
+            auto name = core::ascii_lower(h.first);
             return name == "authorization" || name == "cookie" || name == "proxy-authorization";
           });
         }
@@ -704,7 +698,7 @@ Response Client::request(std::string_view url, const RequestOptions& options,
       response.meta.new_connections = exchange.new_connections;
       response.meta.final_url = target.shown;
       response.meta.rate_limit = read_rate_limit(response.headers);
-      auto content_type = lower(response.header("content-type").value_or(""));
+      auto content_type = core::ascii_lower(response.header("content-type").value_or(""));
       response.body = boost::json::value(exchange.body);
       if (content_type.find("json") != std::string::npos && !exchange.body.empty()) {
         if (auto parsed_body = core::parse_json(exchange.body)) {
@@ -725,14 +719,15 @@ Response Client::request(std::string_view url, const RequestOptions& options,
       options.hooks.before_request(attempt_options);
       outgoing = prepare_outgoing(url, attempt_options);
     }
-    bool has_key = std::any_of(outgoing.headers.begin(), outgoing.headers.end(),
-                               [](const auto& h) { return lower(h.first) == "idempotency-key"; });
+    bool has_key = std::any_of(outgoing.headers.begin(), outgoing.headers.end(), [](const auto& h) {
+      return core::ascii_lower(h.first) == "idempotency-key";
+    });
     bool retry_allowed = attempt < max_attempts && may_retry(outgoing.method, has_key);
 
     std::optional<std::chrono::milliseconds> wait;
     std::string reason;
     std::optional<Response> response;
-    const std::string host = lower(outgoing.url.encoded_host());
+    const std::string host = core::ascii_lower(outgoing.url.encoded_host());
     try {
       // Rate limits and breakers run on the configured clock; translate the deadline.
       auto admit_deadline = config_.now() + (deadline - std::chrono::steady_clock::now());

@@ -5,14 +5,10 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "core/text.hpp"
+
 namespace patchbay::http {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -72,7 +68,7 @@ core::Result<SsrfPolicy> SsrfPolicy::parse(std::string_view allow, std::string_v
           bad_entry(kAllowEnv, entry, "is not a CIDR range, an address, a host name or *.domain");
       return;
     }
-    policy.hosts_.push_back(lower(entry));
+    policy.hosts_.push_back(core::ascii_lower(entry));
   });
   for_each_entry(ports, [&](std::string_view entry) {
     if (error) return;
@@ -95,7 +91,7 @@ core::Result<SsrfPolicy> SsrfPolicy::from_environment() {
 }
 
 bool SsrfPolicy::host_allowed(std::string_view host) const {
-  std::string name = lower(host);
+  std::string name = core::ascii_lower(host);
   if (!name.empty() && name.back() == '.') name.pop_back();
   for (const auto& entry : hosts_) {
     if (entry.starts_with("*.")) {

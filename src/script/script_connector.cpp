@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "core/json.hpp"
+#include "core/text.hpp"
 #include "script/script.hpp"
 #include "secrets/secrets.hpp"
 
@@ -14,8 +15,7 @@ namespace patchbay::script {
 namespace {
 
 bool looks_secret(std::string_view name) {
-  std::string lower(name);
-  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string lower = core::ascii_lower(name);
   for (const char* hint : {"secret", "token", "password", "passwd", "key", "auth", "credential"}) {
     if (lower.find(hint) != std::string::npos) return true;
   }

@@ -38,7 +38,7 @@ constexpr std::string_view kRequestKeys[] = {"command", "params", "variables",
 void redact_strings(json::value& value, const std::vector<std::string>& secrets) {
   if (auto* text = value.if_string()) {
     auto redacted = secrets::redact(*text, secrets);
-    if (redacted.size() != text->size() || redacted != *text) *text = redacted;
+    if (redacted != *text) *text = redacted;
   } else if (auto* array = value.if_array()) {
     for (auto& item : *array) redact_strings(item, secrets);
   } else if (auto* object = value.if_object()) {

@@ -321,7 +321,9 @@ core::Result<void> ConnectorService::remove(std::string_view id_or_name, const s
 
 core::Result<void> ConnectorService::seed(bool with_sample_connector) {
   for (const auto& builtin : connectors::builtin_definitions()) {
-    auto stored = store_.get_connector_type(builtin.type.empty() ? builtin.name : builtin.type);
+    auto row = type_row(builtin);
+    if (row.name.empty()) row.name = builtin.name;  // built-ins may leave type unset
+    auto stored = store_.get_connector_type(row.name);
     bool newer = true;
     if (stored) {
       auto have = core::Semver::parse(stored->version);
@@ -331,8 +333,6 @@ core::Result<void> ConnectorService::seed(bool with_sample_connector) {
       return stored.error();
     }
     if (!newer) continue;
-    auto row = type_row(builtin);
-    if (row.name.empty()) row.name = builtin.name;
     if (auto put = store_.put_connector_type(row); !put) return put.error();
   }
   if (!with_sample_connector) return {};

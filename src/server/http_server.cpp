@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cctype>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -17,6 +16,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "core/text.hpp"
+
 namespace patchbay::server {
 namespace {
 
@@ -24,13 +25,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 }  // namespace
 
@@ -126,7 +120,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (question != std::string::npos) request.query = request.target.substr(question + 1);
     request.headers.reserve(8);
     for (const auto& field : message) {
-      request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+      request.headers.emplace_back(core::ascii_lower(field.name_string()),
+                                   std::string(field.value()));
     }
     request.body = std::move(message.body());
     request.remote_address = remote_;

@@ -10,6 +10,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
 
+#include "core/text.hpp"
+
 namespace patchbay::test {
 namespace {
 
@@ -29,10 +31,7 @@ HttpReply read_reply(tcp::socket& socket) {
   auto& message = parser.get();
   reply.status = static_cast<int>(message.result_int());
   for (const auto& field : message) {
-    std::string name(field.name_string());
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    reply.headers.emplace_back(std::move(name), std::string(field.value()));
+    reply.headers.emplace_back(core::ascii_lower(field.name_string()), std::string(field.value()));
   }
   reply.body = std::move(message.body());
   return reply;
