@@ -8,6 +8,7 @@
 //   serve      run the server (REST API)
 //   token      create, list and revoke API tokens
 //   rotate-key re-encrypt every stored secret under a new master key
+//   oas        import an OpenAPI description as a draft connector (oas import)
 //
 // Exit codes: 0 success, 1 a failure result or refused operation, 2 usage error.
 
@@ -34,7 +35,7 @@ int main(int argc, char** argv) {
 
   std::vector<std::pair<CLI::App*, Action>> subcommands;
   for (auto add : {add_version, add_types, add_exec, add_scaffold, add_keygen, add_serve, add_token,
-                   add_rotate_key}) {
+                   add_rotate_key, add_oas}) {
     std::size_t before = app.get_subcommands({}).size();
     Action action = add(app);
     subcommands.emplace_back(app.get_subcommands({})[before], std::move(action));

@@ -36,5 +36,6 @@ Action add_keygen(CLI::App& app);
 Action add_serve(CLI::App& app);
 Action add_token(CLI::App& app);
 Action add_rotate_key(CLI::App& app);
+Action add_oas(CLI::App& app);
 
 }  // namespace patchbay::cli

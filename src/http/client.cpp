@@ -144,6 +144,10 @@ std::string_view to_string(Method method) {
       return "DELETE";
     case Method::Head:
       return "HEAD";
+    case Method::Options:
+      return "OPTIONS";
+    case Method::Trace:
+      return "TRACE";
   }
   return "GET";
 }
@@ -152,8 +156,8 @@ std::optional<Method> parse_method(std::string_view text) {
   std::string upper(text);
   std::transform(upper.begin(), upper.end(), upper.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  for (auto m :
-       {Method::Get, Method::Post, Method::Put, Method::Patch, Method::Delete, Method::Head}) {
+  for (auto m : {Method::Get, Method::Post, Method::Put, Method::Patch, Method::Delete,
+                 Method::Head, Method::Options, Method::Trace}) {
     if (to_string(m) == upper) return m;
   }
   return std::nullopt;

@@ -47,7 +47,7 @@ inline constexpr std::chrono::milliseconds kDefaultTimeout{30'000};
 inline constexpr std::chrono::milliseconds kMaxTimeout{300'000};
 inline constexpr int kMaxRedirects = 5;
 
-enum class Method { Get, Post, Put, Patch, Delete, Head };
+enum class Method { Get, Post, Put, Patch, Delete, Head, Options, Trace };
 
 struct RequestOptions;
 struct Response;

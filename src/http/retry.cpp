@@ -18,7 +18,7 @@ bool is_retryable_status(int status) {
 bool may_retry(Method method, bool has_idempotency_key) {
   if (has_idempotency_key) return true;
   return method == Method::Get || method == Method::Head || method == Method::Put ||
-         method == Method::Delete;
+         method == Method::Delete || method == Method::Options || method == Method::Trace;
 }
 
 std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry, double unit) {

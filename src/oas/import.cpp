@@ -1,0 +1,207 @@
+// import_text / import_document: description -> Model -> draft definition + script.
+
+#include <algorithm>
+#include <set>
+
+#include "core/connector_definition.hpp"
+#include "oas/document.hpp"
+#include "oas/naming.hpp"
+#include "oas/oas.hpp"
+#include "oas/operations.hpp"
+#include "oas/schema.hpp"
+#include "oas/script.hpp"
+
+namespace patchbay::oas {
+namespace {
+
+namespace json = boost::json;
+using core::Error;
+using core::ErrorCode;
+
+// Script connectors are refused above this size (script::ScriptLimits'
+// max_source_bytes); a draft over it still imports, with a warning.
+constexpr std::size_t kScriptSizeLimit = 1024 * 1024;
+
+void name_commands(Model& model) {
+  std::set<std::string> taken;
+  for (auto& op : model.operations) {
+    std::string wanted = lower_camel(op.operation_id);
+    if (wanted.empty()) wanted = name_from_route(op.method, op.path);
+    op.command = claim_identifier(std::move(wanted), taken);
+  }
+}
+
+core::Result<std::vector<const Operation*>> selected(const Model& model,
+                                                     const std::vector<std::string>& select) {
+  std::vector<const Operation*> out;
+  if (select.empty()) {
+    for (const auto& op : model.operations) out.push_back(&op);
+    return out;
+  }
+  std::vector<std::string> unknown;
+  for (const auto& name : select) {
+    bool known = std::any_of(model.operations.begin(), model.operations.end(), [&](const Operation& op) {
+      return op.command == name || (!op.operation_id.empty() && op.operation_id == name);
+    });
+    if (!known) unknown.push_back(name);
+  }
+  if (!unknown.empty()) {
+    std::string list;
+    for (const auto& name : unknown) list += (list.empty() ? "" : ", ") + name;
+    return Error{ErrorCode::InvalidArgument,
+                 "select names no operation of the description: " + list +
+                     " (use command names or operationIds)",
+                 {}};
+  }
+  for (const auto& op : model.operations) {
+    bool wanted = std::any_of(select.begin(), select.end(), [&](const std::string& name) {
+      return op.command == name || (!op.operation_id.empty() && op.operation_id == name);
+    });
+    if (wanted) out.push_back(&op);
+  }
+  return out;
+}
+
+// The cheapest check that the API answers: a GET without required params and
+// without path variables, the shortest path first.
+const Operation* pick_test(const std::vector<const Operation*>& operations) {
+  const Operation* best = nullptr;
+  for (const Operation* op : operations) {
+    if (op->method != "GET" || op->deprecated) continue;
+    bool needs_input = std::any_of(op->params.begin(), op->params.end(),
+                                   [](const Param& p) { return p.spec.required; });
+    if (needs_input || op->path.find('{') != std::string::npos) continue;
+    if (best == nullptr || op->path.size() < best->path.size()) best = op;
+  }
+  return best;
+}
+
+core::FieldSpec base_url_field(const Model& model) {
+  core::FieldSpec field;
+  field.name = "baseUrl";
+  field.type = core::FieldType::String;
+  field.label = "Base URL";
+  if (!model.base_url.empty()) {
+    field.default_value = json::value(model.base_url);
+    field.description = "Where the API is served";
+    if (!model.other_servers.empty()) {
+      field.description += "; the description also names ";
+      for (std::size_t i = 0; i < model.other_servers.size() && i < 5; ++i) {
+        field.description += (i ? ", " : "") + model.other_servers[i];
+      }
+    }
+  } else {
+    field.required = true;
+    field.description = "Where the API is served (" + model.base_url_hint + ")";
+    field.placeholder = "https://api.example.com";
+  }
+  return field;
+}
+
+core::CommandSpec command_of(const Operation& op) {
+  core::CommandSpec command;
+  command.name = op.command;
+  command.description = op.description;
+  for (const auto& param : op.params) {
+    command.params.push_back(param.name);
+    command.param_schema.push_back(param.spec);
+  }
+  command.outputs = op.outputs;
+  if (op.deprecated) {
+    command.deprecated = true;
+    command.deprecated_message = "deprecated in the OpenAPI description";
+  }
+  return command;
+}
+
+}  // namespace
+
+std::string_view to_string(WarningKind kind) {
+  switch (kind) {
+    case WarningKind::Skipped:
+      return "skipped";
+    case WarningKind::Degraded:
+      return "degraded";
+    case WarningKind::Note:
+      return "note";
+  }
+  return "note";
+}
+
+core::Result<Draft> import_document(const json::value& document, const ImportOptions& options) {
+  Resolver resolver(document, options);
+  auto read = read_model(document, resolver);
+  if (!read) return read.error();
+  Model& model = *read;
+  name_commands(model);
+  auto kept = selected(model, options.select);
+  if (!kept) return kept.error();
+  const Operation* test = pick_test(*kept);
+
+  core::ConnectorDefinition definition;
+  definition.name = options.name.empty() ? slug(model.title) : options.name;
+  if (definition.name.empty()) definition.name = "openapi-connector";
+  definition.type = definition.name;
+  definition.description = short_description(model.description, 500);
+  if (definition.description.empty()) definition.description = short_description(model.title, 500);
+  definition.execution_model = core::ExecutionModel::Oas;
+  auto& schema = definition.config_schema;
+  schema.connection_config.push_back(base_url_field(model));
+  for (const auto& scheme : model.schemes) {
+    for (const auto& field : scheme.fields) schema.connection_config.push_back(field);
+  }
+  for (const Operation* op : *kept) schema.commands.push_back(command_of(*op));
+  if (test != nullptr) {
+    core::CommandSpec command;
+    command.name = "test";
+    command.description = "Checks connectivity and credentials with " + test->method + " " + test->path;
+    schema.commands.push_back(std::move(command));
+  } else if (!kept->empty()) {
+    model.warn(WarningKind::Note, "",
+               "no GET operation without required params: the draft has no test command");
+  }
+  definition.script_source = generate_script(model, *kept, test);
+  if (definition.script_source.size() > kScriptSizeLimit) {
+    model.warn(WarningKind::Note, "",
+               "the generated script is " + std::to_string(definition.script_source.size()) +
+                   " bytes, over the 1 MiB script limit: select fewer operations");
+  }
+  if (auto problems = core::validate_definition(definition); !problems.empty()) {
+    json::array details;
+    for (const auto& problem : problems) {
+      details.push_back(json::object{{"path", problem.path}, {"message", problem.message}});
+    }
+    return Error{ErrorCode::Internal,
+                 "the draft does not validate: " + problems.front().path + ": " +
+                     problems.front().message,
+                 json::object{{"errors", std::move(details)}}};
+  }
+
+  Draft draft;
+  draft.definition = core::to_json(definition);
+  draft.warnings = std::move(model.warnings);
+  draft.operations = model.operation_count;
+  draft.spec_version = model.spec_version;
+  return draft;
+}
+
+core::Result<Draft> import_text(std::string_view text, const ImportOptions& options) {
+  auto document = load_document(text, options.limits);
+  if (!document) return document.error();
+  return import_document(document->root, options);
+}
+
+json::object to_json(const Draft& draft) {
+  json::object out = draft.definition;
+  json::array warnings;
+  warnings.reserve(draft.warnings.size());
+  for (const auto& warning : draft.warnings) {
+    json::object item{{"kind", to_string(warning.kind)}, {"message", warning.message}};
+    if (!warning.pointer.empty()) item["pointer"] = warning.pointer;
+    warnings.push_back(std::move(item));
+  }
+  out["warnings"] = std::move(warnings);
+  return out;
+}
+
+}  // namespace patchbay::oas

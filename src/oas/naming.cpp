@@ -1,0 +1,134 @@
+#include "oas/naming.hpp"
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+namespace patchbay::oas {
+namespace {
+
+constexpr std::size_t kMaxNameLength = 100;
+
+// Names a command may not take: JavaScript's reserved words, the globals the
+// generated script calls (a top-level function would shadow them) and "test", the
+// connectivity command every draft may have. The script's own helpers are
+// snake_case or capitalized, which lower_camel() never produces.
+constexpr std::array kReserved = {
+    "arguments",  "await",     "break",        "case",          "catch",
+    "class",      "const",     "continue",     "debugger",      "decodeURI",
+    "decodeURIComponent",      "default",      "delete",        "do",
+    "else",       "encodeURI", "encodeURIComponent",            "enum",
+    "escape",     "eval",      "export",       "extends",       "false",
+    "finally",    "floh",      "for",          "function",      "globalThis",
+    "if",         "implements", "import",      "in",            "instanceof",
+    "interface",  "isFinite",  "isNaN",        "let",           "new",
+    "null",       "package",   "parseFloat",   "parseInt",      "private",
+    "protected",  "public",    "return",       "static",        "super",
+    "switch",     "test",      "this",         "throw",         "true",
+    "try",        "typeof",    "undefined",    "unescape",      "var",
+    "void",       "while",     "with",         "yield"};
+
+bool is_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+char to_lower(char c) { return is_upper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
+char to_upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
+
+std::vector<std::string_view> words_of(std::string_view text) {
+  std::vector<std::string_view> words;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && !is_alnum(text[i])) ++i;
+    std::size_t start = i;
+    while (i < text.size() && is_alnum(text[i])) ++i;
+    if (i > start) words.push_back(text.substr(start, i - start));
+  }
+  return words;
+}
+
+bool reserved(std::string_view name) {
+  for (std::string_view word : kReserved) {
+    if (word == name) return true;
+  }
+  return false;
+}
+
+std::string capitalized(std::string_view word) {
+  std::string out(word);
+  if (!out.empty()) out[0] = to_upper(out[0]);
+  return out;
+}
+
+}  // namespace
+
+std::string slug(std::string_view title) {
+  std::string out;
+  for (std::string_view word : words_of(title)) {
+    if (!out.empty()) out.push_back('-');
+    for (char c : word) out.push_back(to_lower(c));
+    if (out.size() >= 60) break;
+  }
+  if (out.size() > 60) out.resize(60);
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out;
+}
+
+std::string lower_camel(std::string_view text) {
+  std::string out;
+  for (std::string_view word : words_of(text)) {
+    if (out.empty()) {
+      bool all_upper = std::all_of(word.begin(), word.end(),
+                                   [](char c) { return !(c >= 'a' && c <= 'z'); });
+      for (char c : word) out.push_back(all_upper ? to_lower(c) : c);
+      out[0] = to_lower(out[0]);
+    } else {
+      out += capitalized(word);
+    }
+  }
+  if (!out.empty() && out[0] >= '0' && out[0] <= '9') out = "op" + out;
+  return out;
+}
+
+std::string name_from_route(std::string_view method, std::string_view path) {
+  std::string out;
+  for (char c : method) out.push_back(to_lower(c));
+  std::size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '{') {
+      auto close = path.find('}', i);
+      if (close == std::string_view::npos) close = path.size();
+      std::string variable = lower_camel(path.substr(i + 1, close - i - 1));
+      if (!variable.empty()) out += "By" + capitalized(variable);
+      i = close + 1;
+      continue;
+    }
+    std::size_t start = i;
+    while (i < path.size() && path[i] != '{') ++i;
+    for (std::string_view word : words_of(path.substr(start, i - start))) {
+      out += capitalized(word);
+    }
+  }
+  return out;
+}
+
+std::string claim_identifier(std::string wanted, std::set<std::string>& taken) {
+  if (wanted.size() > kMaxNameLength - 6) wanted.resize(kMaxNameLength - 6);
+  if (reserved(wanted)) wanted += "Op";
+  std::string name = wanted;
+  for (int n = 2; taken.count(name) > 0; ++n) name = wanted + std::to_string(n);
+  taken.insert(name);
+  return name;
+}
+
+std::string claim_field(const std::string& wanted, std::string_view prefix,
+                        std::set<std::string>& taken) {
+  std::string name = wanted;
+  if (taken.count(name) > 0 && !prefix.empty()) name = lower_camel(prefix) + capitalized(wanted);
+  std::string base = name;
+  for (int n = 2; taken.count(name) > 0; ++n) name = base + std::to_string(n);
+  taken.insert(name);
+  return name;
+}
+
+}  // namespace patchbay::oas
