@@ -128,12 +128,13 @@ core::FieldSpec field_from_schema(std::string name, const SchemaTop& schema,
   if (schema.enum_values && schema.enum_values->is_array()) {
     for (const auto& value : schema.enum_values->get_array()) {
       if (!value.is_null() && !value.is_object() && !value.is_array()) {
-        field.enum_values.emplace_back(value);
+        // Copied out of the document's arena, which the draft outlives.
+        field.enum_values.emplace_back(value, json::storage_ptr());
       }
     }
   }
   if (schema.default_value && !schema.default_value->is_null()) {
-    field.default_value = json::value(*schema.default_value);
+    field.default_value = json::value(*schema.default_value, json::storage_ptr());
   }
   // What the description says may not hold together (a default outside the enum,
   // minimum above maximum); keep what validates.

@@ -337,7 +337,10 @@ bool read_headers(JSContext* cx, JS::HandleValue value, http::Headers& out) {
   return true;
 }
 
-bool http_call(JSContext* cx, unsigned argc, JS::Value* vp, http::Method method, bool has_body) {
+// floh.http.<method>(url, [body,] headers); `first` is the URL's argument index
+// (1 for floh.http.request(method, url, body, headers)).
+bool http_call(JSContext* cx, unsigned argc, JS::Value* vp, http::Method method, bool has_body,
+               unsigned first = 0) {
   JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
   RunState* run = current(cx);
   if (run->http_calls >= run->limits->max_http_calls) {
@@ -346,19 +349,20 @@ bool http_call(JSContext* cx, unsigned argc, JS::Value* vp, http::Method method,
                                " floh.http calls in one execution");
   }
   ++run->http_calls;
-  if (args.length() < 1 || !args[0].isString()) {
-    JS_ReportErrorUTF8(cx, "floh.http.%s: the first argument must be the URL string",
+  if (args.length() < first + 1 || !args[first].isString()) {
+    JS_ReportErrorUTF8(cx, "floh.http.%s: the URL must be a string",
                        std::string(http::to_string(method)).c_str());
     return false;
   }
-  std::string url = to_utf8(cx, args[0]);
+  std::string url = to_utf8(cx, args[first]);
   http::RequestOptions options;
   options.method = method;
-  unsigned header_index = has_body ? 2 : 1;
+  unsigned body_index = first + 1;
+  unsigned header_index = has_body ? first + 2 : first + 1;
   if (!read_headers(cx, args.get(header_index), options.headers)) return false;
-  if (has_body && args.length() > 1 && !args[1].isNullOrUndefined()) {
-    if (args[1].isString()) {
-      std::string text = to_utf8(cx, args[1]);
+  if (has_body && args.length() > body_index && !args[body_index].isNullOrUndefined()) {
+    if (args[body_index].isString()) {
+      std::string text = to_utf8(cx, args[body_index]);
       bool has_type = std::any_of(options.headers.begin(), options.headers.end(), [](auto& h) {
         std::string name = h.first;
         for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -371,7 +375,7 @@ bool http_call(JSContext* cx, unsigned argc, JS::Value* vp, http::Method method,
       options.body = json::value(text);
     } else {
       std::string error;
-      auto text = stringify(cx, args[1], error);
+      auto text = stringify(cx, args[body_index], error);
       auto parsed = text ? core::parse_json(*text) : core::Result<json::value>(core::Error{});
       if (!parsed) {
         JS_ReportErrorUTF8(cx, "floh.http: the body is not JSON-serializable");
@@ -423,6 +427,70 @@ bool http_put(JSContext* cx, unsigned argc, JS::Value* vp) {
 bool http_patch(JSContext* cx, unsigned argc, JS::Value* vp) {
   return http_call(cx, argc, vp, http::Method::Patch, true);
 }
+// floh.http.request(method, url, body?, headers?): any method, a body with any.
+bool http_request(JSContext* cx, unsigned argc, JS::Value* vp) {
+  JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
+  std::optional<http::Method> method;
+  if (args.length() > 0 && args[0].isString()) method = http::parse_method(to_utf8(cx, args[0]));
+  if (!method) {
+    JS_ReportErrorUTF8(cx, "floh.http.request: the first argument must be an HTTP method "
+                           "(GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or TRACE)");
+    return false;
+  }
+  return http_call(cx, argc, vp, *method, true, 1);
+}
+
+// floh.oauth2.clientCredentials({tokenUrl, clientId, clientSecret, scope?, refresh?}):
+// an access token from the host's cache (fetched when missing or expiring;
+// `refresh: true` fetches a new one, after a 401).
+bool oauth2_client_credentials(JSContext* cx, unsigned argc, JS::Value* vp) {
+  JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
+  RunState* run = current(cx);
+  std::string error;
+  auto text = args.length() > 0 && args[0].isObject() ? stringify(cx, args[0], error)
+                                                      : std::optional<std::string>();
+  auto parsed = text ? core::parse_json(*text) : core::Result<json::value>(core::Error{});
+  if (!parsed || !parsed->is_object()) {
+    JS_ReportErrorUTF8(cx, "floh.oauth2.clientCredentials: pass {tokenUrl, clientId, "
+                           "clientSecret, scope}");
+    return false;
+  }
+  const auto& request = parsed->get_object();
+  http::OAuth2Config config;
+  config.token_url = std::string(core::string_member(request, "tokenUrl").value_or(""));
+  config.client_id = std::string(core::string_member(request, "clientId").value_or(""));
+  config.client_secret = std::string(core::string_member(request, "clientSecret").value_or(""));
+  config.scope = std::string(core::string_member(request, "scope").value_or(""));
+  bool refresh = request.contains("refresh") && request.at("refresh") == true;
+  if (config.token_url.empty() || config.client_id.empty()) {
+    JS_ReportErrorUTF8(cx, "floh.oauth2.clientCredentials: tokenUrl and clientId are required");
+    return false;
+  }
+  // Counted like an HTTP call (most are answered from the cache) so a loop of
+  // refreshes cannot hammer the token endpoint.
+  if (run->http_calls >= run->limits->max_http_calls) {
+    return stop_with_limit(cx, "HTTP calls",
+                           "more than " + std::to_string(run->limits->max_http_calls) +
+                               " floh.http calls in one execution");
+  }
+  ++run->http_calls;
+  std::string token;
+  try {
+    token = run->host->oauth2_token(config, refresh);
+  } catch (const http::HttpError& failure) {
+    JS_ReportErrorUTF8(cx, "OAuth2 token request failed (%s): %s",
+                       std::string(http::to_string(failure.code())).c_str(), failure.what());
+    return false;
+  } catch (const std::exception& failure) {
+    JS_ReportErrorUTF8(cx, "OAuth2 token request failed: %s", failure.what());
+    return false;
+  }
+  JS::ConstUTF8CharsZ utf8(token.c_str(), token.size());
+  JSString* out = JS_NewStringCopyUTF8Z(cx, utf8);
+  if (out == nullptr) return false;
+  args.rval().setString(out);
+  return true;
+}
 
 const JSFunctionSpec kLogFunctions[] = {
     JS_FN("trace", log_trace, 1, JSPROP_ENUMERATE), JS_FN("debug", log_debug, 1, JSPROP_ENUMERATE),
@@ -434,7 +502,11 @@ const JSFunctionSpec kHttpFunctions[] = {JS_FN("get", http_get, 2, JSPROP_ENUMER
                                          JS_FN("put", http_put, 3, JSPROP_ENUMERATE),
                                          JS_FN("delete", http_delete, 2, JSPROP_ENUMERATE),
                                          JS_FN("patch", http_patch, 3, JSPROP_ENUMERATE),
+                                         JS_FN("request", http_request, 4, JSPROP_ENUMERATE),
                                          JS_FS_END};
+
+const JSFunctionSpec kOAuth2Functions[] = {
+    JS_FN("clientCredentials", oauth2_client_credentials, 1, JSPROP_ENUMERATE), JS_FS_END};
 
 }  // namespace
 
@@ -709,10 +781,13 @@ class Runtime {
     JS::RootedObject floh(cx, JS_NewPlainObject(cx));
     JS::RootedObject log(cx, JS_NewPlainObject(cx));
     JS::RootedObject http(cx, JS_NewPlainObject(cx));
-    if (!floh || !log || !http || !JS_DefineFunctions(cx, log, kLogFunctions) ||
+    JS::RootedObject oauth2(cx, JS_NewPlainObject(cx));
+    if (!floh || !log || !http || !oauth2 || !JS_DefineFunctions(cx, log, kLogFunctions) ||
         !JS_DefineFunctions(cx, http, kHttpFunctions) ||
+        !JS_DefineFunctions(cx, oauth2, kOAuth2Functions) ||
         !JS_DefineProperty(cx, floh, "log", log, JSPROP_ENUMERATE | JSPROP_READONLY) ||
-        !JS_DefineProperty(cx, floh, "http", http, JSPROP_ENUMERATE | JSPROP_READONLY)) {
+        !JS_DefineProperty(cx, floh, "http", http, JSPROP_ENUMERATE | JSPROP_READONLY) ||
+        !JS_DefineProperty(cx, floh, "oauth2", oauth2, JSPROP_ENUMERATE | JSPROP_READONLY)) {
       return ended();
     }
     static const json::object kEmpty;
@@ -809,6 +884,11 @@ class InertHost final : public ScriptHost {
 };
 
 }  // namespace
+
+std::string ScriptHost::oauth2_token(const http::OAuth2Config&, bool) {
+  throw http::HttpError(http::HttpErrorCode::PolicyDenied,
+                        "OAuth2 tokens are not available to this script host", false);
+}
 
 core::CommandOutcome run_script(const ScriptCall& call, ScriptHost& host) {
   core::CommandOutcome outcome;

@@ -30,6 +30,7 @@
 #include "core/logger.hpp"
 #include "core/result.hpp"
 #include "http/client.hpp"
+#include "http/oauth2.hpp"
 
 namespace patchbay::script {
 
@@ -50,6 +51,9 @@ class ScriptHost {
   virtual ~ScriptHost() = default;
   virtual http::Response http(std::string_view url, const http::RequestOptions& options) = 0;
   virtual void log(core::LogLevel level, std::string_view message) = 0;
+  // An OAuth2 client-credentials access token (floh.oauth2.clientCredentials),
+  // cached by the host; `refresh` forces a new one. Hosts without one throw.
+  virtual std::string oauth2_token(const http::OAuth2Config& config, bool refresh);
 };
 
 struct ScriptCall {

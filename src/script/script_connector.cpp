@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 
 #include "core/json.hpp"
 #include "core/text.hpp"
@@ -21,6 +23,36 @@ bool looks_secret(std::string_view name) {
   }
   return false;
 }
+
+// Client-credentials tokens shared by every execution in the process, so a token
+// is fetched once and reused until shortly before it expires. Keyed by everything
+// that makes a token (a changed secret gets its own entry); bounded by dropping
+// all entries when full, which costs at most one fetch each.
+class TokenCache {
+ public:
+  static TokenCache& instance() {
+    static TokenCache cache;
+    return cache;
+  }
+
+  std::shared_ptr<http::OAuth2ClientCredentials> get(std::string_view connector,
+                                                     const http::OAuth2Config& config) {
+    std::string key = std::string(connector) + '\n' + config.token_url + '\n' +
+                      config.client_id + '\n' + config.client_secret + '\n' + config.scope;
+    std::lock_guard lock(mutex_);
+    auto found = entries_.find(key);
+    if (found != entries_.end()) return found->second;
+    if (entries_.size() >= kMaxEntries) entries_.clear();
+    auto entry = std::make_shared<http::OAuth2ClientCredentials>(http::default_client(), config);
+    entries_.emplace(std::move(key), entry);
+    return entry;
+  }
+
+ private:
+  static constexpr std::size_t kMaxEntries = 1024;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<http::OAuth2ClientCredentials>> entries_;
+};
 
 // floh.* as seen from one command call.
 class ConnectorHost final : public ScriptHost {
@@ -42,6 +74,12 @@ class ConnectorHost final : public ScriptHost {
     http::RequestOptions keyed = options;
     keyed.instance = std::string(call_.connector);
     return http::request(url, keyed, call_.logger);
+  }
+
+  std::string oauth2_token(const http::OAuth2Config& config, bool refresh) override {
+    auto credentials = TokenCache::instance().get(call_.connector, config);
+    if (refresh) credentials->invalidate();
+    return credentials->token(call_.logger);
   }
 
   void log(core::LogLevel level, std::string_view message) override {

@@ -7,6 +7,7 @@
 #include "server/api_server.hpp"
 #include "server/connector_service.hpp"
 #include "server/metrics.hpp"
+#include "server/parse_oas.hpp"
 #include "server/tokens.hpp"
 
 namespace patchbay::server {
@@ -52,6 +53,11 @@ void ApiServer::add_routes() {
                        .content_type = "text/plain; version=0.0.4; charset=utf-8"};
   });
 
+  r.add(Route{.method = "POST",
+               .pattern = "/api/connectors/parse-oas",
+               .role = Role::Operator,
+               .handler = [](ApiRequest& q) { return answer(parse_oas(q.http.body)); },
+               .raw_body = true});
   add("POST", "/api/connectors", Role::Admin,
       [&svc](ApiRequest& q) { return answer(svc.create(q.body, q.principal.name), 201); });
   add("GET", "/api/connectors", Role::Viewer, [&svc](ApiRequest&) { return answer(svc.list()); });

@@ -88,6 +88,15 @@ void ApiServer::handle(HttpRequest request, Responder respond) {
   }
 }
 
+std::size_t ApiServer::body_limit(std::string_view method, std::string_view target) {
+  std::string_view path = target.substr(0, target.find('?'));
+  constexpr std::string_view kConnectors = "/api/connectors";
+  bool import = method == "POST" && (path == kConnectors || path == "/api/connectors/parse-oas");
+  bool update = method == "PUT" && path.starts_with("/api/connectors/") &&
+                path.find('/', kConnectors.size() + 1) == std::string_view::npos;
+  return import || update ? deps_.max_import_bytes : 0;
+}
+
 ApiResponse ApiServer::process(const Route& route, ApiRequest& request) {
   try {
     if (route.role) {
@@ -101,7 +110,7 @@ ApiResponse ApiServer::process(const Route& route, ApiRequest& request) {
                                   route.pattern + " needs '" + role_name(*route.role) + "'");
       }
     }
-    if (!request.http.body.empty()) {
+    if (!request.http.body.empty() && !route.raw_body) {
       auto parsed = core::parse_json(request.http.body);
       if (!parsed) {
         return error_response(core::ErrorCode::InvalidArgument,

@@ -28,6 +28,9 @@ struct ApiDependencies {
   WorkerPool& workers;
   core::Logger& logger;
   std::string version;
+  // Body limit of parse-oas and of connector create/update: drafts of large APIs
+  // (GitHub's is 1.5 MB) and the descriptions themselves (13 MB) are big.
+  std::size_t max_import_bytes = 64 * 1024 * 1024;
 };
 
 class ApiServer : public RequestHandler {
@@ -36,6 +39,7 @@ class ApiServer : public RequestHandler {
 
   void handle(HttpRequest request, Responder respond) override;
   HttpResponse transport_error(int status, std::string_view message) override;
+  std::size_t body_limit(std::string_view method, std::string_view target) override;
 
  private:
   void add_routes();

@@ -179,6 +179,9 @@ core::Result<json::object> ConnectorService::create(const json::value& body,
     sent_config = *config;
     definition_json.erase("config");
   }
+  // A parse-oas draft is posted as it came, import warnings included; they are
+  // not part of a definition.
+  definition_json.erase("warnings");
   auto def = prepare_definition(definition_json, options_.script_limits);
   if (!def) return def.error();
   auto fields = support::connection_fields(*def);

@@ -81,14 +81,32 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // The header first: the route decides how large a body it takes.
   void read() {
     parser_.emplace();
-    parser_->body_limit(options_.max_body_bytes);
+    body_limit_ = std::max(options_.max_body_bytes, options_.max_large_body_bytes);
+    parser_->body_limit(body_limit_);
     parser_->header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
     stream_.expires_after(options_.idle_timeout);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) return on_read(ec);
+    const auto& header = parser_->get();
+    std::size_t wanted = handler_.body_limit(header.method_string(), header.target());
+    body_limit_ = wanted == 0 ? options_.max_body_bytes
+                              : std::min(wanted, std::max(options_.max_body_bytes,
+                                                          options_.max_large_body_bytes));
+    if (auto length = parser_->content_length(); length && *length > body_limit_) {
+      return on_read(http::error::body_limit);
+    }
+    parser_->body_limit(body_limit_);  // a chunked body is held to it as it arrives
     http::async_read(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+        [self = shared_from_this()](beast::error_code ec2, std::size_t) { self->on_read(ec2); });
   }
 
   void on_read(beast::error_code ec) {
@@ -100,7 +118,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == http::error::body_limit) {
       return reply_and_close(
           handler_.transport_error(413, "request body is over the limit of " +
-                                            std::to_string(options_.max_body_bytes) + " bytes"));
+                                            std::to_string(body_limit_) + " bytes"));
     }
     if (ec == http::error::header_limit) {
       return reply_and_close(handler_.transport_error(431, "request headers are too large"));
@@ -197,6 +215,7 @@ class Session : public std::enable_shared_from_this<Session> {
   RequestHandler& handler_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::size_t body_limit_ = 0;  // of the request being read
   std::string remote_;
   bool keep_alive_ = true;
   bool busy_ = false;     // between reading a request and writing its answer

@@ -55,6 +55,12 @@ class RequestHandler {
   virtual void handle(HttpRequest request, Responder respond) = 0;
   // The answer to a body over the limit, a malformed request and the like.
   virtual HttpResponse transport_error(int status, std::string_view message) = 0;
+  // The largest body this request may have, decided from its header (on the I/O
+  // thread); 0 keeps HttpServerOptions::max_body_bytes. At most
+  // HttpServerOptions::max_large_body_bytes.
+  virtual std::size_t body_limit(std::string_view /*method*/, std::string_view /*target*/) {
+    return 0;
+  }
 };
 
 struct HttpServerOptions {
@@ -62,6 +68,8 @@ struct HttpServerOptions {
   unsigned short port = 8080;  // 0: any free port (see HttpServer::port())
   std::size_t io_threads = 2;
   std::size_t max_body_bytes = 1024 * 1024;
+  // The most RequestHandler::body_limit() may allow (imports of large descriptions).
+  std::size_t max_large_body_bytes = 64 * 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::seconds idle_timeout{60};
 };

@@ -22,6 +22,8 @@ struct Route {
   // The least role that may call it; nullopt: no token needed (health).
   std::optional<store::Role> role;
   RouteHandler handler;
+  // The handler parses the body itself (ApiRequest::http.body); `body` stays null.
+  bool raw_body = false;
   // A label for metrics: the pattern, so ids do not explode label cardinality.
   const std::string& label() const { return pattern; }
 };
