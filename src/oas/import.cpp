@@ -1,6 +1,7 @@
 // import_text / import_document: description -> Model -> draft definition + script.
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "core/connector_definition.hpp"
@@ -31,11 +32,11 @@ void name_commands(Model& model) {
   }
 }
 
-core::Result<std::vector<const Operation*>> selected(const Model& model,
-                                                     const std::vector<std::string>& select) {
-  std::vector<const Operation*> out;
+core::Result<std::vector<Operation*>> selected(Model& model,
+                                               const std::vector<std::string>& select) {
+  std::vector<Operation*> out;
   if (select.empty()) {
-    for (const auto& op : model.operations) out.push_back(&op);
+    for (auto& op : model.operations) out.push_back(&op);
     return out;
   }
   std::vector<std::string> unknown;
@@ -53,7 +54,7 @@ core::Result<std::vector<const Operation*>> selected(const Model& model,
                      " (use command names or operationIds)",
                  {}};
   }
-  for (const auto& op : model.operations) {
+  for (auto& op : model.operations) {
     bool wanted = std::any_of(select.begin(), select.end(), [&](const std::string& name) {
       return op.command == name || (!op.operation_id.empty() && op.operation_id == name);
     });
@@ -98,6 +99,32 @@ core::FieldSpec base_url_field(const Model& model) {
   return field;
 }
 
+// Each distinct operation server gets a connection field ("uploadsBaseUrl" for
+// https://uploads.github.com) holding it as the default.
+void add_server_fields(const std::vector<Operation*>& operations,
+                       std::vector<core::FieldSpec>& connection_config) {
+  std::set<std::string> taken;
+  for (const auto& field : connection_config) taken.insert(field.name);
+  std::map<std::string, std::string> fields;  // URL -> field
+  for (Operation* op : operations) {
+    if (op->server.empty()) continue;
+    auto& field = fields[op->server];
+    if (field.empty()) {
+      std::string_view host = op->server;
+      host.remove_prefix(host.find("://") + 3);
+      host = host.substr(0, host.find_first_of(".:/"));
+      field = claim_field(lower_camel(host) + "BaseUrl", "", taken);
+      core::FieldSpec spec;
+      spec.name = field;
+      spec.type = core::FieldType::String;
+      spec.default_value = json::value(op->server);
+      spec.description = "Where operations with their own server are sent (" + op->command + ", ...)";
+      connection_config.push_back(std::move(spec));
+    }
+    op->server_field = field;
+  }
+}
+
 core::CommandSpec command_of(const Operation& op) {
   core::CommandSpec command;
   command.name = op.command;
@@ -134,9 +161,10 @@ core::Result<Draft> import_document(const json::value& document, const ImportOpt
   if (!read) return read.error();
   Model& model = *read;
   name_commands(model);
-  auto kept = selected(model, options.select);
-  if (!kept) return kept.error();
-  const Operation* test = pick_test(*kept);
+  auto chosen = selected(model, options.select);
+  if (!chosen) return chosen.error();
+  std::vector<const Operation*> kept(chosen->begin(), chosen->end());
+  const Operation* test = pick_test(kept);
 
   core::ConnectorDefinition definition;
   definition.name = options.name.empty() ? slug(model.title) : options.name;
@@ -150,17 +178,18 @@ core::Result<Draft> import_document(const json::value& document, const ImportOpt
   for (const auto& scheme : model.schemes) {
     for (const auto& field : scheme.fields) schema.connection_config.push_back(field);
   }
-  for (const Operation* op : *kept) schema.commands.push_back(command_of(*op));
+  add_server_fields(*chosen, schema.connection_config);
+  for (const Operation* op : kept) schema.commands.push_back(command_of(*op));
   if (test != nullptr) {
     core::CommandSpec command;
     command.name = "test";
     command.description = "Checks connectivity and credentials with " + test->method + " " + test->path;
     schema.commands.push_back(std::move(command));
-  } else if (!kept->empty()) {
+  } else if (!kept.empty()) {
     model.warn(WarningKind::Note, "",
                "no GET operation without required params: the draft has no test command");
   }
-  definition.script_source = generate_script(model, *kept, test);
+  definition.script_source = generate_script(model, kept, test);
   if (definition.script_source.size() > kScriptSizeLimit) {
     model.warn(WarningKind::Note, "",
                "the generated script is " + std::to_string(definition.script_source.size()) +

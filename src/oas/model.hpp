@@ -53,8 +53,11 @@ struct Operation {
   // The operation's own security requirements, normalized to known schemes
   // ([{scheme: [scopes]}, ...]); nullopt inherits the document's.
   std::optional<boost::json::array> security;
-  // An absolute server URL that overrides baseUrl for this operation.
+  // An absolute server URL of the operation's own (GitHub's uploads host), and
+  // the connection field (default: that URL) the script reads it from, so it can
+  // be pointed elsewhere like baseUrl.
   std::string server;
+  std::string server_field;
   std::optional<std::vector<std::string>> outputs;
 };
 

@@ -76,9 +76,9 @@ void append_operation(std::string& out, const Operation& op) {
     out += ",\"security\":";
     out += json::serialize(*op.security);
   }
-  if (!op.server.empty()) {
+  if (!op.server_field.empty()) {
     out += ",\"server\":";
-    out += quoted(op.server);
+    out += quoted(op.server_field);
   }
   out += '}';
 }
