@@ -209,6 +209,7 @@ class YamlBuilder {
     auto found = anchors_.find(name);
     if (found == anchors_.end()) return "alias *" + name + " names no anchor" + where(event);
     alias_nodes_ += found->second.nodes;
+    nodes_ += found->second.nodes;  // so an anchor around aliases counts their expansion
     if (alias_nodes_ > limits_.max_alias_nodes) {
       return "aliases expand to more than " + std::to_string(limits_.max_alias_nodes) +
              " values" + where(event);
