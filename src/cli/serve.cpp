@@ -59,6 +59,12 @@ Action add_serve(CLI::App& app) {
       ->envname("PATCHBAY_MAX_BODY_BYTES")
       ->check(CLI::Range(1024, 256 * 1024 * 1024))
       ->capture_default_str();
+  cmd->add_option("--max-import-bytes", options->max_import_bytes,
+                  "Largest body of parse-oas and of connector create/update (OpenAPI "
+                  "descriptions and the drafts made from them)")
+      ->envname("PATCHBAY_MAX_IMPORT_BYTES")
+      ->check(CLI::Range(1024 * 1024, 1024 * 1024 * 1024))
+      ->capture_default_str();
   auto grace = std::make_shared<int>(30);
   cmd->add_option("--grace-seconds", *grace,
                   "On SIGINT/SIGTERM, how long in-flight requests may take to finish")

@@ -56,7 +56,9 @@ void ApiServer::add_routes() {
   r.add(Route{.method = "POST",
                .pattern = "/api/connectors/parse-oas",
                .role = Role::Operator,
-               .handler = [](ApiRequest& q) { return answer(parse_oas(q.http.body)); },
+               .handler = [this](ApiRequest& q) {
+                 return answer(parse_oas(q.http.body, deps_.max_import_bytes));
+               },
                .raw_body = true});
   add("POST", "/api/connectors", Role::Admin,
       [&svc](ApiRequest& q) { return answer(svc.create(q.body, q.principal.name), 201); });

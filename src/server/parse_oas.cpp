@@ -19,8 +19,9 @@ Error invalid(std::string message) {
 
 }  // namespace
 
-core::Result<json::value> parse_oas(std::string_view body) {
+core::Result<json::value> parse_oas(std::string_view body, std::size_t max_bytes) {
   oas::ImportOptions options;
+  options.limits.max_bytes = max_bytes;
   if (body.empty()) return invalid("the body must be {\"spec\": <OpenAPI description>}");
   json::monotonic_resource arena;
   json::parse_options parse_options;

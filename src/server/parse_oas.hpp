@@ -4,6 +4,7 @@
 // importer's nesting limit (descriptions nest deeper than ordinary requests may)
 // into one arena freed with the request.
 
+#include <cstddef>
 #include <string_view>
 
 #include <boost/json/value.hpp>
@@ -14,6 +15,7 @@ namespace patchbay::server {
 
 // InvalidArgument (400) for a body that is not {spec: object|string, select?:
 // [string], name?: string} and for every description the importer refuses.
-core::Result<boost::json::value> parse_oas(std::string_view body);
+// `max_bytes` bounds a description given as text.
+core::Result<boost::json::value> parse_oas(std::string_view body, std::size_t max_bytes);
 
 }  // namespace patchbay::server

@@ -129,11 +129,13 @@ int serve(const ServeOptions& options, core::Logger& logger, std::ostream& out) 
                  .metrics = metrics,
                  .workers = workers,
                  .logger = logger,
-                 .version = PATCHBAY_VERSION});
+                 .version = PATCHBAY_VERSION,
+                 .max_import_bytes = options.max_import_bytes});
   HttpServer http({.address = listen->first,
                    .port = listen->second,
                    .io_threads = options.io_threads,
-                   .max_body_bytes = options.max_body_bytes},
+                   .max_body_bytes = options.max_body_bytes,
+                   .max_large_body_bytes = options.max_import_bytes},
                   api);
   metrics.add_gauge("patchbay_worker_queue_depth", "Requests waiting for a worker.",
                     [&] { return static_cast<double>(workers.queued()); });

@@ -39,6 +39,7 @@ struct ServeOptions {
   std::size_t workers = 64;
   std::size_t queue_limit = 4096;
   std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_import_bytes = 64 * 1024 * 1024;
   std::chrono::seconds grace{30};
   std::chrono::milliseconds token_cache_ttl{2000};
 };
