@@ -33,13 +33,16 @@ core::Result<std::string> read_all(const std::string& path) {
   if (path == "-") {
     return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   }
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) {
     return core::Error{core::ErrorCode::NotFound, "cannot read '" + path + "'", {}};
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::string text(static_cast<std::size_t>(in.tellg()), '\0');
+  in.seekg(0);
+  if (!in.read(text.data(), static_cast<std::streamsize>(text.size()))) {
+    return core::Error{core::ErrorCode::Unavailable, "cannot read '" + path + "'", {}};
+  }
+  return text;
 }
 
 int run(const OasImportOptions& options) {

@@ -41,7 +41,8 @@ core::Result<json::value> parse_json_text(std::string_view text, const ImportLim
                                           json::storage_ptr storage) {
   json::parse_options options;
   options.max_depth = limits.max_depth;
-  json::stream_parser parser(storage, options);
+  json::stream_parser parser({}, options);
+  parser.reset(std::move(storage));  // where the values go (the constructor's is scratch)
   boost::system::error_code ec;
   std::size_t consumed = parser.write_some(text.data(), text.size(), ec);
   if (!ec && consumed < text.size()) {
@@ -326,15 +327,16 @@ core::Result<Document> load_document(std::string_view text, const ImportLimits& 
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte order mark
   auto start = text.find_first_not_of(" \t\r\n");
   if (start == std::string_view::npos) return invalid("the description is empty");
-  Document document;
-  document.arena = std::make_unique<json::monotonic_resource>();
-  json::storage_ptr storage(document.arena.get());
+  auto arena = std::make_unique<json::monotonic_resource>();
+  json::storage_ptr storage(arena.get());
   bool looks_like_json = text[start] == '{' || text[start] == '[';
   auto parsed = looks_like_json ? parse_json_text(text, limits, storage)
                                 : parse_yaml_text(text, limits, storage);
   if (!parsed) return parsed.error();
-  document.root = std::move(*parsed);
-  return document;
+  // Move-constructed, so the tree stays in the arena: assigning to a value that
+  // has the default storage would copy all of it out, and freeing the copy node
+  // by node would cost more than the parse.
+  return Document{std::move(arena), json::value(std::move(*parsed))};
 }
 
 }  // namespace patchbay::oas

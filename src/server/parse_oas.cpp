@@ -26,7 +26,8 @@ core::Result<json::value> parse_oas(std::string_view body, std::size_t max_bytes
   json::monotonic_resource arena;
   json::parse_options parse_options;
   parse_options.max_depth = options.limits.max_depth + 1;  // the request wraps the spec
-  json::parser parser(&arena, parse_options);
+  json::parser parser({}, parse_options);
+  parser.reset(&arena);  // the values go to the arena (the constructor's is scratch)
   boost::system::error_code ec;
   parser.write(body.data(), body.size(), ec);
   if (ec) {
