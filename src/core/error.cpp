@@ -55,6 +55,10 @@ std::vector<FieldError> Error::field_errors() const {
   return out;
 }
 
+Error invalid_argument(std::string message) {
+  return Error{ErrorCode::InvalidArgument, std::move(message), {}};
+}
+
 Error validation_error(std::vector<FieldError> errors, std::string_view what, ErrorCode code) {
   std::string message(what);
   if (!errors.empty()) {

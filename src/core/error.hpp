@@ -57,6 +57,9 @@ struct Error {
   std::vector<FieldError> field_errors() const;
 };
 
+// An InvalidArgument error with `message` and no details: bad input in a phrase.
+Error invalid_argument(std::string message);
+
 // An InvalidArgument (or `code`) error whose message summarises `errors` and whose
 // details carry all of them.
 Error validation_error(std::vector<FieldError> errors, std::string_view what,

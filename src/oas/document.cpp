@@ -19,9 +19,6 @@ namespace json = boost::json;
 using core::Error;
 using core::ErrorCode;
 
-Error invalid(std::string message) {
-  return Error{ErrorCode::InvalidArgument, std::move(message), {}};
-}
 
 // "line 3, column 14" for a byte offset.
 std::string position_of(std::string_view text, std::size_t offset) {
@@ -49,7 +46,7 @@ core::Result<json::value> parse_json_text(std::string_view text, const ImportLim
     // Only whitespace may follow the document.
     auto rest = text.substr(consumed);
     if (rest.find_first_not_of(" \t\r\n") != std::string_view::npos) {
-      return invalid("not valid JSON: unexpected text after the document at " +
+      return core::invalid_argument("not valid JSON: unexpected text after the document at " +
                      position_of(text, consumed + rest.find_first_not_of(" \t\r\n")));
     }
   }
@@ -59,7 +56,7 @@ core::Result<json::value> parse_json_text(std::string_view text, const ImportLim
     if (ec == json::error::too_deep) {
       reason = "nested deeper than " + std::to_string(limits.max_depth) + " levels";
     }
-    return invalid("not valid JSON: " + reason + " at " + position_of(text, consumed));
+    return core::invalid_argument("not valid JSON: " + reason + " at " + position_of(text, consumed));
   }
   return parser.release();
 }
@@ -300,7 +297,7 @@ core::Result<json::value> parse_yaml_text(std::string_view text, const ImportLim
     return Error{ErrorCode::Internal, "cannot create the YAML parser", {}};
   }
   if (fy_parser_set_string(parser.get(), text.data(), text.size()) != 0) {
-    return invalid("not valid YAML: the text cannot be read");
+    return core::invalid_argument("not valid YAML: the text cannot be read");
   }
   YamlBuilder builder(limits, storage);
   std::string problem;
@@ -312,8 +309,8 @@ core::Result<json::value> parse_yaml_text(std::string_view text, const ImportLim
   if (problem.empty() && fy_parser_get_stream_error(parser.get())) {
     problem = diagnostic.empty() ? "a syntax error" : diagnostic;
   }
-  if (!problem.empty()) return invalid("not valid YAML: " + problem);
-  if (!builder.done()) return invalid("the text holds no document");
+  if (!problem.empty()) return core::invalid_argument("not valid YAML: " + problem);
+  if (!builder.done()) return core::invalid_argument("the text holds no document");
   return builder.release();
 }
 
@@ -321,12 +318,12 @@ core::Result<json::value> parse_yaml_text(std::string_view text, const ImportLim
 
 core::Result<Document> load_document(std::string_view text, const ImportLimits& limits) {
   if (text.size() > limits.max_bytes) {
-    return invalid("the description is " + std::to_string(text.size()) +
+    return core::invalid_argument("the description is " + std::to_string(text.size()) +
                    " bytes; the limit is " + std::to_string(limits.max_bytes));
   }
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte order mark
   auto start = text.find_first_not_of(" \t\r\n");
-  if (start == std::string_view::npos) return invalid("the description is empty");
+  if (start == std::string_view::npos) return core::invalid_argument("the description is empty");
   auto arena = std::make_unique<json::monotonic_resource>();
   json::storage_ptr storage(arena.get());
   bool looks_like_json = text[start] == '{' || text[start] == '[';

@@ -21,9 +21,6 @@ using core::ErrorCode;
 // The eight methods a path item may hold, in the order commands are named.
 constexpr std::array kMethods = {"get", "put", "post", "delete", "options", "head", "patch", "trace"};
 
-Error invalid(std::string message) {
-  return Error{ErrorCode::InvalidArgument, std::move(message), {}};
-}
 
 std::string upper(std::string_view text) {
   std::string out(text);
@@ -673,7 +670,7 @@ class ModelReader {
 core::Result<Model> read_model(const json::value& root, Resolver& resolver) {
   const auto* object = root.if_object();
   if (object == nullptr) {
-    return invalid("not an OpenAPI description: the document is " +
+    return core::invalid_argument("not an OpenAPI description: the document is " +
                    std::string(core::json_kind_name(root) == "array" ? "an array" : "a " + std::string(core::json_kind_name(root))) +
                    ", not an object");
   }
@@ -683,7 +680,7 @@ core::Result<Model> read_model(const json::value& root, Resolver& resolver) {
                           : swagger->is_number() ? core::json_to_display_string(*swagger)
                                                  : core::json_preview(*swagger);
     if (version != "2.0" && version != "2") {
-      return invalid("Swagger version " + version + " is not supported (2.0 is)");
+      return core::invalid_argument("Swagger version " + version + " is not supported (2.0 is)");
     }
     model.spec_version = "2.0";
   } else if (const auto* openapi = object->if_contains("openapi")) {
@@ -691,15 +688,15 @@ core::Result<Model> read_model(const json::value& root, Resolver& resolver) {
                           : openapi->is_number() ? core::json_to_display_string(*openapi)
                                                  : core::json_preview(*openapi);
     if (version.rfind("3.0", 0) != 0 && version.rfind("3.1", 0) != 0) {
-      return invalid("OpenAPI version " + version + " is not supported (3.0.x and 3.1.x are)");
+      return core::invalid_argument("OpenAPI version " + version + " is not supported (3.0.x and 3.1.x are)");
     }
     model.spec_version = version;
   } else {
-    return invalid(
+    return core::invalid_argument(
         "not an OpenAPI description: it has neither an \"openapi\" nor a \"swagger\" member");
   }
   if (const auto* paths = object->if_contains("paths"); paths && !paths->is_object()) {
-    return invalid("paths must be an object, got " + core::json_preview(*paths));
+    return core::invalid_argument("paths must be an object, got " + core::json_preview(*paths));
   }
   ModelReader(*object, resolver, model).read();
   return model;

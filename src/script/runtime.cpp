@@ -337,18 +337,41 @@ bool read_headers(JSContext* cx, JS::HandleValue value, http::Headers& out) {
   return true;
 }
 
-// floh.http.<method>(url, [body,] headers); `first` is the URL's argument index
-// (1 for floh.http.request(method, url, body, headers)).
-bool http_call(JSContext* cx, unsigned argc, JS::Value* vp, http::Method method, bool has_body,
-               unsigned first = 0) {
-  JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
-  RunState* run = current(cx);
+// Counts one HTTP call against the execution's limit; false (the execution is
+// being stopped) once the limit is used up.
+bool take_http_call(JSContext* cx, RunState* run) {
   if (run->http_calls >= run->limits->max_http_calls) {
     return stop_with_limit(cx, "HTTP calls",
                            "more than " + std::to_string(run->limits->max_http_calls) +
                                " floh.http calls in one execution");
   }
   ++run->http_calls;
+  return true;
+}
+
+// Runs a host call that may throw; a failure becomes a catchable JS Error
+// "<what> failed (<HttpError code>): <message>".
+template <class Call>
+bool host_call(JSContext* cx, const char* what, Call&& call) {
+  try {
+    call();
+    return true;
+  } catch (const http::HttpError& error) {
+    JS_ReportErrorUTF8(cx, "%s failed (%s): %s", what,
+                       std::string(http::to_string(error.code())).c_str(), error.what());
+  } catch (const std::exception& error) {
+    JS_ReportErrorUTF8(cx, "%s failed: %s", what, error.what());
+  }
+  return false;
+}
+
+// floh.http.<method>(url, [body,] headers); `first` is the URL's argument index
+// (1 for floh.http.request(method, url, body, headers)).
+bool http_call(JSContext* cx, unsigned argc, JS::Value* vp, http::Method method, bool has_body,
+               unsigned first = 0) {
+  JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
+  RunState* run = current(cx);
+  if (!take_http_call(cx, run)) return false;
   if (args.length() < first + 1 || !args[first].isString()) {
     JS_ReportErrorUTF8(cx, "floh.http.%s: the URL must be a string",
                        std::string(http::to_string(method)).c_str());
@@ -391,14 +414,7 @@ bool http_call(JSContext* cx, unsigned argc, JS::Value* vp, http::Method method,
   options.timeout = std::min(options.timeout, remaining);
 
   http::Response response;
-  try {
-    response = run->host->http(url, options);
-  } catch (const http::HttpError& error) {
-    JS_ReportErrorUTF8(cx, "HTTP request failed (%s): %s",
-                       std::string(http::to_string(error.code())).c_str(), error.what());
-    return false;
-  } catch (const std::exception& error) {
-    JS_ReportErrorUTF8(cx, "HTTP request failed: %s", error.what());
+  if (!host_call(cx, "HTTP request", [&] { response = run->host->http(url, options); })) {
     return false;
   }
   json::object headers;
@@ -468,21 +484,10 @@ bool oauth2_client_credentials(JSContext* cx, unsigned argc, JS::Value* vp) {
   }
   // Counted like an HTTP call (most are answered from the cache) so a loop of
   // refreshes cannot hammer the token endpoint.
-  if (run->http_calls >= run->limits->max_http_calls) {
-    return stop_with_limit(cx, "HTTP calls",
-                           "more than " + std::to_string(run->limits->max_http_calls) +
-                               " floh.http calls in one execution");
-  }
-  ++run->http_calls;
+  if (!take_http_call(cx, run)) return false;
   std::string token;
-  try {
-    token = run->host->oauth2_token(config, refresh);
-  } catch (const http::HttpError& failure) {
-    JS_ReportErrorUTF8(cx, "OAuth2 token request failed (%s): %s",
-                       std::string(http::to_string(failure.code())).c_str(), failure.what());
-    return false;
-  } catch (const std::exception& failure) {
-    JS_ReportErrorUTF8(cx, "OAuth2 token request failed: %s", failure.what());
+  if (!host_call(cx, "OAuth2 token request",
+                 [&] { token = run->host->oauth2_token(config, refresh); })) {
     return false;
   }
   JS::ConstUTF8CharsZ utf8(token.c_str(), token.size());

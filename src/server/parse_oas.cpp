@@ -13,16 +13,13 @@ namespace json = boost::json;
 using core::Error;
 using core::ErrorCode;
 
-Error invalid(std::string message) {
-  return Error{ErrorCode::InvalidArgument, std::move(message), {}};
-}
 
 }  // namespace
 
 core::Result<json::value> parse_oas(std::string_view body, std::size_t max_bytes) {
   oas::ImportOptions options;
   options.limits.max_bytes = max_bytes;
-  if (body.empty()) return invalid("the body must be {\"spec\": <OpenAPI description>}");
+  if (body.empty()) return core::invalid_argument("the body must be {\"spec\": <OpenAPI description>}");
   json::monotonic_resource arena;
   json::parse_options parse_options;
   parse_options.max_depth = options.limits.max_depth + 1;  // the request wraps the spec
@@ -35,31 +32,31 @@ core::Result<json::value> parse_oas(std::string_view body, std::size_t max_bytes
                              ? "nested deeper than " + std::to_string(options.limits.max_depth) +
                                    " levels"
                              : ec.message();
-    return invalid("the body is not valid JSON: " + reason);
+    return core::invalid_argument("the body is not valid JSON: " + reason);
   }
   json::value request = parser.release();
   const auto* object = request.if_object();
-  if (object == nullptr) return invalid("the body must be {\"spec\": <OpenAPI description>}");
+  if (object == nullptr) return core::invalid_argument("the body must be {\"spec\": <OpenAPI description>}");
   for (const auto& [key, value] : *object) {
     if (key != "spec" && key != "select" && key != "name") {
-      return invalid("unknown member \"" + std::string(key) + "\"; the body takes spec, select "
+      return core::invalid_argument("unknown member \"" + std::string(key) + "\"; the body takes spec, select "
                      "and name");
     }
   }
   const json::value* spec = object->if_contains("spec");
   if (spec == nullptr || !(spec->is_object() || spec->is_string())) {
-    return invalid("spec is required: the OpenAPI description as an object, or as JSON or YAML "
+    return core::invalid_argument("spec is required: the OpenAPI description as an object, or as JSON or YAML "
                    "text");
   }
   if (const auto* select = object->if_contains("select")) {
-    if (!select->is_array()) return invalid("select must be an array of operation names");
+    if (!select->is_array()) return core::invalid_argument("select must be an array of operation names");
     for (const auto& item : select->get_array()) {
-      if (!item.is_string()) return invalid("select must be an array of operation names");
+      if (!item.is_string()) return core::invalid_argument("select must be an array of operation names");
       options.select.emplace_back(item.get_string());
     }
   }
   if (const auto* name = object->if_contains("name")) {
-    if (!name->is_string()) return invalid("name must be a string");
+    if (!name->is_string()) return core::invalid_argument("name must be a string");
     options.name = std::string(name->get_string());
   }
   auto draft = spec->is_string() ? oas::import_text(spec->get_string(), options)

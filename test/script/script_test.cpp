@@ -199,6 +199,45 @@ TEST(ScriptTest, HttpFailuresAreCatchableErrors) {
   EXPECT_NE(result.error->find("policy_denied"), std::string::npos) << *result.error;
 }
 
+TEST(ScriptTest, RequestTakesAnyMethodAndABodyWithIt) {
+  FakeUpstream upstream;
+  auto result = run(R"(function calls() {
+      const base = floh.config.baseUrl;
+      return { payload: [floh.http.request("OPTIONS", base + "/o").status,
+                         floh.http.request("head", base + "/h").status,
+                         floh.http.request("DELETE", base + "/d", {why: "dup"}, {"X-A": "1"}).status] };
+    })",
+                    "calls", {}, {{"baseUrl", upstream.url()}});
+  ASSERT_TRUE(result.success) << result.error.value_or("");
+  auto requests = upstream.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[0].method, "OPTIONS");
+  EXPECT_EQ(requests[1].method, "HEAD");
+  EXPECT_EQ(requests[2].method, "DELETE");
+  EXPECT_EQ(requests[2].body, R"({"why":"dup"})");
+  EXPECT_EQ(requests[2].header("x-a"), "1");
+
+  auto refused = run(R"(function f() { return floh.http.request("BREW", "http://127.0.0.1/"); })", "f");
+  ASSERT_FALSE(refused.success);
+  EXPECT_NE(refused.error->find("floh.http.request: the first argument must be an HTTP method"),
+            std::string::npos)
+      << *refused.error;
+}
+
+TEST(ScriptTest, OAuth2NeedsAHostThatOffersIt) {
+  auto result = run(R"(function f() {
+      try { floh.oauth2.clientCredentials({tokenUrl: "http://127.0.0.1/t", clientId: "c", clientSecret: "s"}); }
+      catch (e) { return { success: false, error: String(e.message) }; } })",
+                    "f");
+  ASSERT_FALSE(result.success);
+  EXPECT_EQ(*result.error,
+            "OAuth2 token request failed (policy_denied): OAuth2 tokens are not available to this "
+            "script host");
+  auto bad = run(R"(function f() { return floh.oauth2.clientCredentials("nope"); })", "f");
+  ASSERT_FALSE(bad.success);
+  EXPECT_NE(bad.error->find("pass {tokenUrl, clientId, clientSecret, scope}"), std::string::npos);
+}
+
 TEST(ScriptTest, ScriptsHaveNoHostAccess) {
   auto result = run(R"(function probe() {
       return { payload: [typeof require, typeof process, typeof setTimeout, typeof fetch,
