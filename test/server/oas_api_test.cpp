@@ -89,6 +89,46 @@ TEST_F(OasApiTest, ApiAndCliGiveTheSameDraftWhichRunsOnceCreated) {
   EXPECT_EQ(capabilities.status, 200) << capabilities.body;
 }
 
+TEST_F(OasApiTest, CliReadsRelativeFileRefsAndSelects) {
+  test::write_text(dir_.path() / "spec" / "api.yaml", R"(openapi: 3.0.3
+info: {title: Split API, version: "1"}
+servers: [{url: "https://split.example.com"}]
+paths:
+  /things:
+    post:
+      operationId: createThing
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "schemas/thing.yaml#/Thing"}
+  /other:
+    get: {operationId: other}
+)");
+  test::write_text(dir_.path() / "spec" / "schemas" / "thing.yaml",
+                   "Thing: {type: object, properties: {label: {type: string}}}\n");
+  auto cli = test::run_process({PATCHBAY_BINARY, "oas", "import",
+                                (dir_.path() / "spec" / "api.yaml").string(), "--select",
+                                "createThing", "--name", "split"});
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  auto draft = json::parse(cli.out);
+  EXPECT_EQ(draft.at("name"), "split");
+  const auto& commands = draft.at("configSchema").at("commands").as_object();
+  EXPECT_EQ(commands.size(), 1u);
+  EXPECT_EQ(json::serialize(commands.at("createThing").at("params")), R"(["label"])");
+
+  // Through the API the same ref cannot be read: a warning names it.
+  auto reply = call("POST", "/api/connectors/parse-oas",
+                    json::object{{"spec", test::read_text(dir_.path() / "spec" / "api.yaml")}});
+  ASSERT_EQ(reply.status, 200);
+  EXPECT_NE(reply.body.find("external $ref \\\"schemas/thing.yaml\\\" is not resolved"),
+            std::string::npos)
+      << reply.body;
+
+  auto missing = test::run_process({PATCHBAY_BINARY, "oas", "import", "/nonexistent/api.yaml"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("cannot read '/nonexistent/api.yaml'"), std::string::npos);
+}
+
 TEST_F(OasApiTest, SpecAsObjectWithSelectAndName) {
   auto spec = json::parse(test::read_text(corpus_file("api-spec-converter__polls__unversioned.json")));
   auto reply = call("POST", "/api/connectors/parse-oas",
