@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     for (const auto& entry : std::filesystem::recursive_directory_iterator(argv[i])) {
       if (!entry.is_regular_file()) continue;
+      // Named first, so a crash's output says which input it was.
+      std::fprintf(stderr, "replaying %s\n", entry.path().c_str());
       std::ifstream in(entry.path(), std::ios::binary);
       std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
                               std::istreambuf_iterator<char>());
