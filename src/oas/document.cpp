@@ -10,7 +10,7 @@
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/stream_parser.hpp>
-#include <libfyaml.h>
+#include <yaml.h>
 
 namespace patchbay::oas {
 namespace {
@@ -62,7 +62,9 @@ core::Result<json::value> parse_json_text(std::string_view text, const ImportLim
 }
 
 // ---------------------------------------------------------------------------
-// YAML through libfyaml's event parser.
+// YAML through libyaml's event parser. (libfyaml, which Debian 12 ships as
+// 0.7.12, was the first choice; fuzzing found a hang, a crash and a leak in it that
+// are fixed only upstream: see test/fuzz/corpus/oas_import/.)
 
 // A plain scalar's value under the YAML 1.2 core schema.
 json::value plain_scalar(std::string_view text, json::storage_ptr storage) {
@@ -110,22 +112,22 @@ class YamlBuilder {
       : limits_(limits), storage_(std::move(storage)) {}
 
   // Returns a problem, or "" when the event was taken.
-  std::string take(fy_event* event) {
-    switch (event->type) {
-      case FYET_MAPPING_START:
-        return open(json::value(json::object(storage_)), anchor_text(event->mapping_start.anchor),
+  std::string take(const yaml_event_t& event) {
+    switch (event.type) {
+      case YAML_MAPPING_START_EVENT:
+        return open(json::value(json::object(storage_)), text_of(event.data.mapping_start.anchor),
                     event);
-      case FYET_SEQUENCE_START:
-        return open(json::value(json::array(storage_)), anchor_text(event->sequence_start.anchor),
+      case YAML_SEQUENCE_START_EVENT:
+        return open(json::value(json::array(storage_)), text_of(event.data.sequence_start.anchor),
                     event);
-      case FYET_MAPPING_END:
-      case FYET_SEQUENCE_END:
+      case YAML_MAPPING_END_EVENT:
+      case YAML_SEQUENCE_END_EVENT:
         return close();
-      case FYET_SCALAR:
+      case YAML_SCALAR_EVENT:
         return scalar(event);
-      case FYET_ALIAS:
+      case YAML_ALIAS_EVENT:
         return alias(event);
-      case FYET_DOCUMENT_START:
+      case YAML_DOCUMENT_START_EVENT:
         if (documents_++ > 0) return "holds more than one YAML document";
         return "";
       default:
@@ -146,21 +148,16 @@ class YamlBuilder {
     bool key_is_merge = false;  // the pending key is a plain "<<"
   };
 
-  static std::string anchor_text(fy_token* token) {
-    if (token == nullptr) return {};
-    std::size_t length = 0;
-    const char* text = fy_token_get_text(token, &length);
-    return text ? std::string(text, length) : std::string();
+  static std::string text_of(const yaml_char_t* text) {
+    return text ? std::string(reinterpret_cast<const char*>(text)) : std::string();
   }
 
-  static std::string where(fy_event* event) {
-    const fy_mark* mark = fy_event_start_mark(event);
-    if (mark == nullptr) return "";
-    return " at line " + std::to_string(mark->line + 1) + ", column " +
-           std::to_string(mark->column + 1);
+  static std::string where(const yaml_event_t& event) {
+    return " at line " + std::to_string(event.start_mark.line + 1) + ", column " +
+           std::to_string(event.start_mark.column + 1);
   }
 
-  std::string open(json::value container, std::string anchor, fy_event* event) {
+  std::string open(json::value container, std::string anchor, const yaml_event_t& event) {
     if (stack_.size() >= limits_.max_depth) {
       return "nested deeper than " + std::to_string(limits_.max_depth) + " levels" + where(event);
     }
@@ -179,11 +176,10 @@ class YamlBuilder {
     return add(std::move(frame.container));
   }
 
-  std::string scalar(fy_event* event) {
-    std::size_t length = 0;
-    const char* text = fy_token_get_text(event->scalar.value, &length);
-    std::string_view view(text ? text : "", text ? length : 0);
-    bool plain = fy_token_scalar_style(event->scalar.value) == FYSS_PLAIN;
+  std::string scalar(const yaml_event_t& event) {
+    const auto& data = event.data.scalar;
+    std::string_view view(reinterpret_cast<const char*>(data.value), data.length);
+    bool plain = data.style == YAML_PLAIN_SCALAR_STYLE;
     if (!stack_.empty() && stack_.back().container.is_object() && !stack_.back().have_key) {
       // Keys stay text: response codes (200) and versions (2.0) are keys too.
       auto& frame = stack_.back();
@@ -193,17 +189,17 @@ class YamlBuilder {
       return "";
     }
     ++nodes_;
-    std::string tag = anchor_text(event->scalar.tag);
+    std::string tag = text_of(data.tag);
     bool as_string = !plain || tag == "!!str" || tag == "tag:yaml.org,2002:str";
     json::value value = as_string ? json::value(json::string(view, storage_))
                                   : plain_scalar(view, storage_);
-    std::string anchor = anchor_text(event->scalar.anchor);
+    std::string anchor = text_of(data.anchor);
     if (!anchor.empty()) anchors_[anchor] = Anchored{json::value(value, storage_), 1};
     return add(std::move(value));
   }
 
-  std::string alias(fy_event* event) {
-    std::string name = anchor_text(event->alias.anchor);
+  std::string alias(const yaml_event_t& event) {
+    std::string name = text_of(event.data.alias.anchor);
     auto found = anchors_.find(name);
     if (found == anchors_.end()) return "alias *" + name + " names no anchor" + where(event);
     alias_nodes_ += found->second.nodes;
@@ -266,50 +262,31 @@ class YamlBuilder {
   int documents_ = 0;
 };
 
-// Collects libfyaml's first error message instead of letting it print to stderr.
-void capture_diagnostic(fy_diag*, void* user, const char* buffer, size_t length) {
-  auto* message = static_cast<std::string*>(user);
-  if (message->empty()) {
-    message->assign(buffer, length);
-    while (!message->empty() && (message->back() == '\n' || message->back() == ' ')) {
-      message->pop_back();
-    }
-  }
-}
-
 core::Result<json::value> parse_yaml_text(std::string_view text, const ImportLimits& limits,
                                           json::storage_ptr storage) {
-  std::string diagnostic;
-  fy_diag_cfg diag_config{};
-  diag_config.output_fn = capture_diagnostic;
-  diag_config.user = &diagnostic;
-  diag_config.level = FYET_ERROR;
-  diag_config.module_mask = ~0u;
-  diag_config.show_position = true;
-  std::unique_ptr<fy_diag, decltype(&fy_diag_destroy)> diag(fy_diag_create(&diag_config),
-                                                            &fy_diag_destroy);
-  fy_parse_cfg config{};
-  config.flags = static_cast<fy_parse_cfg_flags>(FYPCF_QUIET);
-  config.diag = diag.get();
-  std::unique_ptr<fy_parser, decltype(&fy_parser_destroy)> parser(fy_parser_create(&config),
-                                                                  &fy_parser_destroy);
-  if (!diag || !parser) {
+  yaml_parser_t parser;
+  if (yaml_parser_initialize(&parser) == 0) {
     return Error{ErrorCode::Internal, "cannot create the YAML parser", {}};
   }
-  if (fy_parser_set_string(parser.get(), text.data(), text.size()) != 0) {
-    return core::invalid_argument("not valid YAML: the text cannot be read");
+  std::unique_ptr<yaml_parser_t, decltype(&yaml_parser_delete)> owner(&parser, &yaml_parser_delete);
+  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
+                               text.size());
+  YamlBuilder builder(limits, std::move(storage));
+  while (true) {
+    yaml_event_t event;
+    if (yaml_parser_parse(&parser, &event) == 0) {
+      std::string problem = parser.problem ? parser.problem : "a syntax error";
+      if (parser.context) problem = std::string(parser.context) + ": " + problem;
+      return core::invalid_argument("not valid YAML: " + problem + " at line " +
+                                    std::to_string(parser.problem_mark.line + 1) + ", column " +
+                                    std::to_string(parser.problem_mark.column + 1));
+    }
+    std::string problem = builder.take(event);
+    bool end = event.type == YAML_STREAM_END_EVENT;
+    yaml_event_delete(&event);
+    if (!problem.empty()) return core::invalid_argument("not valid YAML: " + problem);
+    if (end) break;
   }
-  YamlBuilder builder(limits, storage);
-  std::string problem;
-  while (fy_event* event = fy_parser_parse(parser.get())) {
-    problem = builder.take(event);
-    fy_parser_event_free(parser.get(), event);
-    if (!problem.empty()) break;
-  }
-  if (problem.empty() && fy_parser_get_stream_error(parser.get())) {
-    problem = diagnostic.empty() ? "a syntax error" : diagnostic;
-  }
-  if (!problem.empty()) return core::invalid_argument("not valid YAML: " + problem);
   if (!builder.done()) return core::invalid_argument("the text holds no document");
   return builder.release();
 }

@@ -1,6 +1,6 @@
 #pragma once
 // Reads a description's text into JSON values: JSON when it starts with '{' or
-// '[', YAML (libfyaml's event parser, YAML 1.2 core schema) otherwise. Both
+// '[', YAML (libyaml's event parser; scalars typed by the YAML 1.2 core schema) otherwise. Both
 // parsers build iteratively, so nesting is bounded by ImportLimits::max_depth
 // rather than by the stack, and YAML aliases are bounded by max_alias_nodes.
 

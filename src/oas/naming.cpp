@@ -121,6 +121,20 @@ std::string claim_identifier(std::string wanted, std::set<std::string>& taken) {
   return name;
 }
 
+std::string field_name(std::string_view wanted) {
+  constexpr std::size_t kMaxBytes = 90;
+  std::string out;
+  for (char c : wanted.substr(0, kMaxBytes)) {
+    auto byte = static_cast<unsigned char>(c);
+    out.push_back(byte < 0x20 || byte == 0x7f ? '_' : c);
+  }
+  if (wanted.size() > kMaxBytes) {
+    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
+    if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xC0) out.pop_back();
+  }
+  return out.empty() ? "param" : out;
+}
+
 std::string claim_field(const std::string& wanted, std::string_view prefix,
                         std::set<std::string>& taken) {
   std::string name = wanted;

@@ -25,6 +25,10 @@ std::string name_from_route(std::string_view method, std::string_view path);
 // or with "Op" and then a number appended. The result is added to `taken`.
 std::string claim_identifier(std::string wanted, std::set<std::string>& taken);
 
+// `wanted` as a field or param name: control characters become '_', at most 90
+// bytes (not cutting a UTF-8 sequence), "param" when nothing is left.
+std::string field_name(std::string_view wanted);
+
 // A connection field name not in `taken`: `wanted`, else `prefix` + `Wanted`,
 // else numbered. The result is added to `taken`.
 std::string claim_field(const std::string& wanted, std::string_view prefix,

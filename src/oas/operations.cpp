@@ -295,7 +295,7 @@ class ModelReader {
 
   // A command param name not yet used in this operation.
   std::string claim_param(const std::string& wanted, ParamIn in) {
-    std::string name = wanted.substr(0, 90);
+    std::string name = field_name(wanted);
     // "command" selects the command in a step config, so no param may take it.
     if (names_.count(name) > 0 || name == "command") name = std::string(to_string(in)) + capitalized(name);
     std::string base = name;
@@ -637,7 +637,7 @@ class ModelReader {
     if (schema.type != core::FieldType::Object || schema.properties.empty()) return;
     std::vector<std::string> outputs;
     for (const auto& [name, _] : schema.properties) {
-      if (!name.empty() && name.size() <= 100) outputs.push_back(name);
+      if (!name.empty() && field_name(name) == name) outputs.push_back(name);
     }
     if (!outputs.empty()) op.outputs = std::move(outputs);
   }

@@ -1,6 +1,7 @@
 #include "oas/schema.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include <boost/json/object.hpp>
@@ -73,10 +74,13 @@ void merge(Resolver& resolver, Located schema, SchemaTop& top, std::set<const js
   if (object.contains("oneOf") || object.contains("anyOf")) top.alternatives = true;
 
   if (const auto* properties = object.if_contains("properties"); properties && properties->is_object()) {
-    for (const auto& [key, value] : properties->get_object()) {
+    for (const auto& member : properties->get_object()) {
+      std::string_view key = member.key();
       bool present = std::any_of(top.properties.begin(), top.properties.end(),
-                                 [&](const auto& p) { return p.first == key; });
-      if (!present) top.properties.emplace_back(std::string(key), Located{&value, target.document});
+                                 [key](const auto& p) { return p.first == key; });
+      if (!present) {
+        top.properties.emplace_back(std::string(key), Located{&member.value(), target.document});
+      }
     }
   }
   if (const auto* required = object.if_contains("required"); required && required->is_array()) {
@@ -97,8 +101,27 @@ std::optional<double> number_of(const json::value* value) {
   if (value == nullptr) return std::nullopt;
   if (value->is_int64()) return static_cast<double>(value->get_int64());
   if (value->is_uint64()) return static_cast<double>(value->get_uint64());
-  if (value->is_double()) return value->get_double();
+  if (value->is_double() && std::isfinite(value->get_double())) return value->get_double();
   return std::nullopt;
+}
+
+// Whether a value from the description can go into the draft as it is: JSON has
+// no Infinity or NaN (YAML's .inf, JSON's 1e400), and a draft must stay within
+// the nesting an ordinary request body may have.
+bool portable(const json::value& value, int depth = 0) {
+  constexpr int kMaxDepth = 8;
+  if (depth > kMaxDepth) return false;
+  if (value.is_double()) return std::isfinite(value.get_double());
+  if (const auto* array = value.if_array()) {
+    return std::all_of(array->begin(), array->end(),
+                       [depth](const json::value& item) { return portable(item, depth + 1); });
+  }
+  if (const auto* object = value.if_object()) {
+    return std::all_of(object->begin(), object->end(), [depth](const json::key_value_pair& item) {
+      return portable(item.value(), depth + 1);
+    });
+  }
+  return true;
 }
 
 }  // namespace
@@ -127,14 +150,18 @@ core::FieldSpec field_from_schema(std::string name, const SchemaTop& schema,
   }
   if (schema.enum_values && schema.enum_values->is_array()) {
     for (const auto& value : schema.enum_values->get_array()) {
-      if (!value.is_null() && !value.is_object() && !value.is_array()) {
+      if (!value.is_null() && !value.is_object() && !value.is_array() && portable(value)) {
         // Copied out of the document's arena, which the draft outlives.
         field.enum_values.emplace_back(value, json::storage_ptr());
       }
     }
   }
   if (schema.default_value && !schema.default_value->is_null()) {
-    field.default_value = json::value(*schema.default_value, json::storage_ptr());
+    if (portable(*schema.default_value)) {
+      field.default_value = json::value(*schema.default_value, json::storage_ptr());
+    } else {
+      dropped = "default " + core::json_preview(*schema.default_value);
+    }
   }
   // What the description says may not hold together (a default outside the enum,
   // minimum above maximum); keep what validates.

@@ -189,8 +189,9 @@ json::array normalize_requirements(const json::value& requirements, const std::s
     bool usable = true;
     json::object kept;
     for (const auto& [name, scopes] : *requirement) {
+      std::string_view wanted = name;  // structured bindings cannot be captured before clang 16
       bool known = std::any_of(model.schemes.begin(), model.schemes.end(),
-                               [&](const SecurityScheme& s) { return s.name == name; });
+                               [wanted](const SecurityScheme& s) { return s.name == wanted; });
       if (!known) {
         usable = false;
         unsupported.emplace_back(name);

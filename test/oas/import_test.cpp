@@ -336,6 +336,34 @@ TEST(BadInput, AliasBombsAndHugeInputsAreRefused) {
   EXPECT_NE(refusal(huge).find("the limit is 67108864"), std::string::npos);
 }
 
+// Found by the fuzzer: each once made a draft that the API could not answer or take back.
+TEST(BadInput, DraftsStayValidJsonAndValidDefinitions) {
+  auto draft = imported(R"(openapi: 3.0.0
+info: {title: T, version: "1"}
+paths:
+  /x:
+    get:
+      operationId: get
+      parameters:
+        - {name: "a\x19b", in: query, schema: {type: number, maximum: 1e400, enum: [1, .nan]}}
+        - {name: deep, in: query, schema: {default: [[[[[[[[[[[1]]]]]]]]]]]}}
+        - {name: inf, in: query, schema: {type: number, default: .inf}}
+)");
+  const auto& command = commands(draft).at("get").as_object();
+  EXPECT_EQ(json::serialize(command.at("params")), R"(["a_b","deep","inf"])");
+  const auto& schema = command.at("paramSchema").as_object();
+  EXPECT_FALSE(schema.at("a_b").as_object().contains("maximum"));
+  EXPECT_EQ(json::serialize(schema.at("a_b").at("enum")), "[1]");
+  EXPECT_FALSE(schema.at("deep").as_object().contains("default"));
+  EXPECT_FALSE(schema.at("inf").as_object().contains("default"));
+  // What the API answers parses back as JSON.
+  EXPECT_TRUE(core::parse_json(json::serialize(to_json(draft))).has_value());
+}
+
+TEST(BadInput, NonUtf8YamlIsRefusedNotHung) {
+  EXPECT_NE(refusal("%\xff").find("not valid YAML"), std::string::npos);
+}
+
 TEST(Warnings, DraftJsonCarriesThem) {
   auto draft = imported(R"({"openapi": "3.1.0", "info": {"title": "Hooks", "version": "1"},
     "webhooks": {"newPet": {"post": {}}}})");
