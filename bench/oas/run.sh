@@ -85,7 +85,7 @@ awk -F'\t' '
       next
     }
     ratio[name] = p[5] / $11
-    total[name] = $11; peak[name] = $13
+    total[name] = $11; peak[name] = $13; first[name] = $14
     line[name] = sprintf("| %s | %.1f | %d | %.1f | %.1f / %.1f | %.1f / %.1f | %s | **%.1f×** | %.1f× | %.0f | %.0f |",
                          name, $3 / 1e6, $4, $9, $11, $12, p[5], p[6], p[7], ratio[name],
                          p[6] / $12, $13, p[9])
@@ -102,10 +102,11 @@ awk -F'\t' '
       printf "- ≥ 10× faster than dereference() on %s: %.1f× — %s\n", name, ratio[name],
              (ratio[name] >= 10 ? "met" : "NOT met")
       if (name ~ /api\.github\.com/)
-        printf "- full GitHub import ≤ 100 ms: %.1f ms (read+import, median) — %s\n", total[name],
-               (total[name] <= 100 ? "met" : "NOT met")
+        printf "- full GitHub import ≤ 100 ms: %.1f ms (read+import, median; first run %.1f ms) — %s\n",
+               total[name], first[name], (total[name] <= 100 ? "met" : "NOT met")
       if (name ~ /graph-beta/) {
-        printf "- Graph beta ≤ 1 s: %.0f ms — %s\n", total[name], (total[name] <= 1000 ? "met" : "NOT met")
+        printf "- Graph beta ≤ 1 s: %.0f ms (read+import, median; first run %.0f ms) — %s\n", total[name],
+               first[name], (total[name] <= 1000 ? "met" : "NOT met")
         printf "- Graph beta ≤ 400 MiB peak: %.0f MiB — %s\n", peak[name], (peak[name] <= 400 ? "met" : "NOT met")
       }
     }
