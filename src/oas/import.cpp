@@ -125,13 +125,16 @@ void add_server_fields(const std::vector<Operation*>& operations,
   }
 }
 
-core::CommandSpec command_of(const Operation& op) {
+// Moves the params' specs out of `op` (the script only needs their names).
+core::CommandSpec command_of(Operation& op) {
   core::CommandSpec command;
   command.name = op.command;
   command.description = op.description;
-  for (const auto& param : op.params) {
+  command.params.reserve(op.params.size());
+  command.param_schema.reserve(op.params.size());
+  for (auto& param : op.params) {
     command.params.push_back(param.name);
-    command.param_schema.push_back(param.spec);
+    command.param_schema.push_back(std::move(param.spec));
   }
   command.outputs = op.outputs;
   if (op.deprecated) {
@@ -155,11 +158,8 @@ std::string_view to_string(WarningKind kind) {
   return "note";
 }
 
-core::Result<Draft> import_document(const json::value& document, const ImportOptions& options) {
-  Resolver resolver(document, options);
-  auto read = read_model(document, resolver);
-  if (!read) return read.error();
-  Model& model = *read;
+// The draft from a model read from the description (which is no longer needed).
+core::Result<Draft> draft_of(Model& model, const ImportOptions& options) {
   name_commands(model);
   auto chosen = selected(model, options.select);
   if (!chosen) return chosen.error();
@@ -179,7 +179,7 @@ core::Result<Draft> import_document(const json::value& document, const ImportOpt
     for (const auto& field : scheme.fields) schema.connection_config.push_back(field);
   }
   add_server_fields(*chosen, schema.connection_config);
-  for (const Operation* op : kept) schema.commands.push_back(command_of(*op));
+  for (Operation* op : *chosen) schema.commands.push_back(command_of(*op));
   if (test != nullptr) {
     core::CommandSpec command;
     command.name = "test";
@@ -214,10 +214,24 @@ core::Result<Draft> import_document(const json::value& document, const ImportOpt
   return draft;
 }
 
+core::Result<Draft> import_document(const json::value& document, const ImportOptions& options) {
+  Resolver resolver(document, options);
+  auto model = read_model(document, resolver);
+  if (!model) return model.error();
+  return draft_of(*model, options);
+}
+
 core::Result<Draft> import_text(std::string_view text, const ImportOptions& options) {
-  auto document = load_document(text, options.limits);
-  if (!document) return document.error();
-  return import_document(document->root, options);
+  auto model = [&]() -> core::Result<Model> {
+    // The document (and any external ones) is freed before the draft is built:
+    // for the largest descriptions that is a good part of the peak memory.
+    auto document = load_document(text, options.limits);
+    if (!document) return document.error();
+    Resolver resolver(document->root, options);
+    return read_model(document->root, resolver);
+  }();
+  if (!model) return model.error();
+  return draft_of(*model, options);
 }
 
 json::object to_json(const Draft& draft) {
