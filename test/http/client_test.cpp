@@ -114,7 +114,9 @@ TEST(HttpClientTest, RedactsQueryAndCredentialsFromShownUrls) {
 
 TEST(HttpClientTest, ParsesMethodsCaseInsensitively) {
   EXPECT_EQ(parse_method("patch"), Method::Patch);
-  EXPECT_EQ(parse_method("TRACE"), std::nullopt);
+  EXPECT_EQ(parse_method("options"), Method::Options);
+  EXPECT_EQ(parse_method("TRACE"), Method::Trace);
+  EXPECT_EQ(parse_method("BREW"), std::nullopt);
 }
 
 }  // namespace

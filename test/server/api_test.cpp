@@ -281,8 +281,9 @@ TEST_P(ApiTest, BadInputGetsTheDocumentedErrorAndChangesNothing) {
                          json::object{{"command", "wait"}, {"params", "delayMs=1"}});
   EXPECT_EQ(bad_params.status, 400);
 
+  // 1 MiB is the limit outside connector writes and parse-oas (they take 64 MiB).
   std::string huge(2 * 1024 * 1024, 'x');
-  auto too_large = raw(R"({"name": ")" + huge + R"("})");
+  auto too_large = call("POST", "/api/tokens", json::object{{"name", huge}});
   EXPECT_EQ(too_large.status, 413);
   EXPECT_EQ(too_large.json().at("error").at("code"), "payload_too_large");
 
@@ -485,13 +486,14 @@ TEST_P(ApiTest, OptionsComeFromTheConfigFileUnlessTheCommandLineSaysOtherwise) {
   start({"--config", config.string()});
   ASSERT_TRUE(server_->running());
   std::string body = R"({"name": ")" + std::string(3000, 'x') + R"("})";
-  HttpCall request{.method = "POST", .target = "/api/connectors", .body = body, .token = token_};
+  HttpCall request{.method = "POST", .target = "/api/tokens", .body = body, .token = token_};
   EXPECT_EQ(test::http_call(server_->port(), request).status, 413);
   ASSERT_EQ(server_->stop(), 0);
 
   start({"--config", config.string(), "--max-body-bytes", "65536"});
   ASSERT_TRUE(server_->running());
-  EXPECT_EQ(test::http_call(server_->port(), request).status, 400);  // read, then refused
+  request.target = "/api/connectors";  // not a definition: read, then refused
+  EXPECT_EQ(test::http_call(server_->port(), request).status, 400);
 
   {
     std::ofstream out(config);
