@@ -32,6 +32,11 @@ void name_commands(Model& model) {
   }
 }
 
+// `name` is the operation's command name or its operationId.
+bool names(const Operation& op, const std::string& name) {
+  return op.command == name || (!op.operation_id.empty() && op.operation_id == name);
+}
+
 core::Result<std::vector<Operation*>> selected(Model& model,
                                                const std::vector<std::string>& select) {
   std::vector<Operation*> out;
@@ -41,9 +46,8 @@ core::Result<std::vector<Operation*>> selected(Model& model,
   }
   std::vector<std::string> unknown;
   for (const auto& name : select) {
-    bool known = std::any_of(model.operations.begin(), model.operations.end(), [&](const Operation& op) {
-      return op.command == name || (!op.operation_id.empty() && op.operation_id == name);
-    });
+    bool known = std::any_of(model.operations.begin(), model.operations.end(),
+                             [&](const Operation& op) { return names(op, name); });
     if (!known) unknown.push_back(name);
   }
   if (!unknown.empty()) {
@@ -55,9 +59,8 @@ core::Result<std::vector<Operation*>> selected(Model& model,
                  {}};
   }
   for (auto& op : model.operations) {
-    bool wanted = std::any_of(select.begin(), select.end(), [&](const std::string& name) {
-      return op.command == name || (!op.operation_id.empty() && op.operation_id == name);
-    });
+    bool wanted = std::any_of(select.begin(), select.end(),
+                              [&](const std::string& name) { return names(op, name); });
     if (wanted) out.push_back(&op);
   }
   return out;

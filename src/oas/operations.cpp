@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "core/json.hpp"
+#include "core/text.hpp"
 #include "oas/naming.hpp"
 #include "oas/schema.hpp"
 #include "oas/security.hpp"
@@ -28,14 +29,8 @@ std::string upper(std::string_view text) {
   return out;
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool is_json_media(std::string_view type) {
-  std::string media = lower(type.substr(0, type.find(';')));
+  std::string media = core::ascii_lower(type.substr(0, type.find(';')));
   return media == "application/json" || media == "*/*" ||
          (media.size() > 5 && media.compare(media.size() - 5, 5, "+json") == 0) ||
          (media.rfind("application/", 0) == 0 && media.find("json") != std::string::npos);
@@ -258,7 +253,8 @@ class ModelReader {
       if (op.path.empty()) op.path = "/";
     }
 
-    names_.clear();
+    // "command" selects the command in a step config, so no param may take it.
+    names_ = {"command"};
     std::vector<Located> parameters = merged_parameters(item, document, operation, op);
     std::vector<Located> form_fields;  // Swagger 2 formData
     for (const Located& located : parameters) {
@@ -293,21 +289,10 @@ class ModelReader {
     model_.operations.push_back(std::move(op));
   }
 
-  // A command param name not yet used in this operation.
+  // A command param name not yet used in this operation: a taken one gets its
+  // location as a prefix ("queryId").
   std::string claim_param(const std::string& wanted, ParamIn in) {
-    std::string name = field_name(wanted);
-    // "command" selects the command in a step config, so no param may take it.
-    if (names_.count(name) > 0 || name == "command") name = std::string(to_string(in)) + capitalized(name);
-    std::string base = name;
-    for (int n = 2; names_.count(name) > 0; ++n) name = base + std::to_string(n);
-    names_.insert(name);
-    return name;
-  }
-
-  static std::string capitalized(std::string_view word) {
-    std::string out(word);
-    if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
-    return out;
+    return claim_field(field_name(wanted), to_string(in), names_);
   }
 
   void add_param(Operation& op, std::string wire, ParamIn in, const SchemaTop& schema,
@@ -350,7 +335,7 @@ class ModelReader {
     }
     // OpenAPI 3: these header parameters are ignored; the body's media type and
     // the security schemes set them.
-    std::string lowered = lower(name);
+    std::string lowered = core::ascii_lower(name);
     if (where == ParamIn::Header && (lowered == "accept" || lowered == "content-type")) return;
 
     std::string problem;
@@ -423,13 +408,13 @@ class ModelReader {
     auto consumes = media_list(operation.if_contains("consumes"));
     if (consumes.empty()) consumes = global_consumes_;
     bool multipart = std::any_of(consumes.begin(), consumes.end(), [](const std::string& t) {
-      return lower(t).rfind("multipart/form-data", 0) == 0;
+      return core::ascii_lower(t).rfind("multipart/form-data", 0) == 0;
     });
     bool has_file = std::any_of(fields.begin(), fields.end(), [](const Located& f) {
       return core::string_member(f.value->get_object(), "type").value_or("") == "file";
     });
     bool urlencoded = std::any_of(consumes.begin(), consumes.end(), [](const std::string& t) {
-      return lower(t).rfind("application/x-www-form-urlencoded", 0) == 0;
+      return core::ascii_lower(t).rfind("application/x-www-form-urlencoded", 0) == 0;
     });
     op.body = (multipart && (has_file || !urlencoded)) ? BodyKind::Multipart : BodyKind::Form;
     op.content_type =
@@ -455,7 +440,7 @@ class ModelReader {
     const json::key_value_pair* choice = nullptr;
     int best = 0;
     for (const auto& entry : content) {
-      std::string type = lower(entry.key());
+      std::string type = core::ascii_lower(entry.key());
       int rank = is_json_media(type)                                          ? 4
                  : type.rfind("application/x-www-form-urlencoded", 0) == 0 ? 3
                  : type.rfind("multipart/form-data", 0) == 0               ? 2
@@ -489,7 +474,7 @@ class ModelReader {
     std::string type = std::string(media->key());
     const auto* media_object = media->value().if_object();
     const json::value* schema_value = media_object ? media_object->if_contains("schema") : nullptr;
-    std::string lowered = lower(type);
+    std::string lowered = core::ascii_lower(type);
     if (is_json_media(lowered)) {
       read_json_body(op, Located{schema_value, body.document}, required,
                      lowered == "*/*" ? "application/json" : type);

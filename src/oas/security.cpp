@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/json.hpp"
+#include "core/text.hpp"
 #include "oas/naming.hpp"
 #include "oas/schema.hpp"
 
@@ -19,12 +20,6 @@ core::FieldSpec text_field(std::string name, std::string description, bool secre
   field.secret = secret;
   field.description = std::move(description);
   return field;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // The client-credentials flow's tokenUrl (OpenAPI 3 flows.clientCredentials, Swagger
@@ -96,7 +91,7 @@ void read_security(Resolver& resolver, const json::object& root, Model& model,
       const auto& scheme = found.value->get_object();
       std::string name(key);
       std::string type = std::string(core::string_member(scheme, "type").value_or(""));
-      std::string http_scheme = lower(core::string_member(scheme, "scheme").value_or(""));
+      std::string http_scheme = core::ascii_lower(core::string_member(scheme, "scheme").value_or(""));
       SecurityScheme out;
       out.name = name;
       auto secret_field = [&](std::string wanted, std::string description) {
