@@ -41,8 +41,12 @@ void ApiServer::add_routes() {
   auto& svc = deps_.connectors;
   auto& r = router_;
   auto add = [&r](std::string method, std::string pattern, std::optional<Role> role,
-                  RouteHandler handler) {
-    r.add(Route{std::move(method), std::move(pattern), role, std::move(handler)});
+                  RouteHandler handler, bool large_body = false) {
+    r.add(Route{.method = std::move(method),
+                .pattern = std::move(pattern),
+                .role = role,
+                .handler = std::move(handler),
+                .large_body = large_body});
   };
 
   add("GET", "/api/health", std::nullopt, [this](ApiRequest&) {
@@ -59,14 +63,18 @@ void ApiServer::add_routes() {
                .handler = [this](ApiRequest& q) {
                  return answer(parse_oas(q.http.body, deps_.max_import_bytes));
                },
-               .raw_body = true});
-  add("POST", "/api/connectors", Role::Admin,
-      [&svc](ApiRequest& q) { return answer(svc.create(q.body, q.principal.name), 201); });
+               .raw_body = true,
+               .large_body = true});
+  add(
+      "POST", "/api/connectors", Role::Admin,
+      [&svc](ApiRequest& q) { return answer(svc.create(q.body, q.principal.name), 201); }, true);
   add("GET", "/api/connectors", Role::Viewer, [&svc](ApiRequest&) { return answer(svc.list()); });
   add("GET", "/api/connectors/:id", Role::Viewer,
       [&svc](ApiRequest& q) { return answer(svc.get(q.params[0])); });
-  add("PUT", "/api/connectors/:id", Role::Admin,
-      [&svc](ApiRequest& q) { return answer(svc.update(q.params[0], q.body, q.principal.name)); });
+  add(
+      "PUT", "/api/connectors/:id", Role::Admin,
+      [&svc](ApiRequest& q) { return answer(svc.update(q.params[0], q.body, q.principal.name)); },
+      true);
   add("DELETE", "/api/connectors/:id", Role::Admin,
       [&svc](ApiRequest& q) { return answer(svc.remove(q.params[0], q.principal.name)); });
   add("POST", "/api/connectors/:id/execute", Role::Operator,

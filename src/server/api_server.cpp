@@ -89,12 +89,9 @@ void ApiServer::handle(HttpRequest request, Responder respond) {
 }
 
 std::size_t ApiServer::body_limit(std::string_view method, std::string_view target) {
-  std::string_view path = target.substr(0, target.find('?'));
-  constexpr std::string_view kConnectors = "/api/connectors";
-  bool import = method == "POST" && (path == kConnectors || path == "/api/connectors/parse-oas");
-  bool update = method == "PUT" && path.starts_with("/api/connectors/") &&
-                path.find('/', kConnectors.size() + 1) == std::string_view::npos;
-  return import || update ? deps_.max_import_bytes : 0;
+  if (method != "POST" && method != "PUT") return 0;  // no large body elsewhere: skip the match
+  auto match = router_.match(method, target.substr(0, target.find('?')));
+  return match.route != nullptr && match.route->large_body ? deps_.max_import_bytes : 0;
 }
 
 ApiResponse ApiServer::process(const Route& route, ApiRequest& request) {

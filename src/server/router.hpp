@@ -24,6 +24,9 @@ struct Route {
   RouteHandler handler;
   // The handler parses the body itself (ApiRequest::http.body); `body` stays null.
   bool raw_body = false;
+  // Takes bodies up to the import limit (descriptions, drafts) rather than the
+  // ordinary one.
+  bool large_body = false;
   // A label for metrics: the pattern, so ids do not explode label cardinality.
   const std::string& label() const { return pattern; }
 };
