@@ -19,7 +19,8 @@ constexpr std::size_t kMaxNameLength = 100;
 constexpr std::array kDefinitionKeys = {
     "name",         "type",        "description",  "version",        "executionModel",
     "category",     "tags",        "configSchema", "defaultCommand", "legacyCommandlessUI",
-    "scriptSource", "endpointUrl", "status",       "egress",         "limits"};
+    "scriptSource", "endpointUrl", "status",       "egress",         "limits",
+    "agent"};
 constexpr std::array kSchemaKeys = {"connectionConfig", "commands"};
 constexpr std::array kCommandKeys = {"params",        "description", "outputs",
                                      "paramSchema",   "deprecated",  "deprecatedMessage",
@@ -249,6 +250,10 @@ void validate_endpoint_url(const std::string& url, std::vector<FieldError>& erro
 
 }  // namespace
 
+bool is_agent_id(std::string_view id) {
+  return !id.empty() && id.size() <= 64 && is_connector_name(id);
+}
+
 std::string_view to_string(ExecutionModel model) {
   switch (model) {
     case ExecutionModel::BuiltIn:
@@ -356,6 +361,7 @@ Result<ConnectorDefinition> parse_connector_definition(const json::value& json) 
   def.legacy_commandless_ui = read_bool(*obj, "legacyCommandlessUI", "", errors);
   def.script_source = read_string(*obj, "scriptSource", "", errors);
   def.endpoint_url = read_string(*obj, "endpointUrl", "", errors);
+  def.agent = read_string(*obj, "agent", "", errors);
   def.status = read_string(*obj, "status", "", errors);
   if (const auto* egress = obj->if_contains("egress"); egress && !egress->is_null()) {
     def.egress = read_string_list(*egress, "egress", errors);
@@ -402,6 +408,9 @@ std::vector<FieldError> validate_definition(const ConnectorDefinition& def) {
     } else {
       validate_endpoint_url(def.endpoint_url, errors);
     }
+  }
+  if (!def.agent.empty() && !is_agent_id(def.agent)) {
+    errors.push_back({"agent", "must be 1-64 characters of letters, digits, '.', '_' or '-'"});
   }
   if (!def.status.empty() && std::none_of(kStatuses.begin(), kStatuses.end(),
                                           [&](const char* s) { return def.status == s; })) {
@@ -480,6 +489,7 @@ json::object to_json(const ConnectorDefinition& def) {
   if (def.legacy_commandless_ui) out["legacyCommandlessUI"] = true;
   if (!def.script_source.empty()) out["scriptSource"] = def.script_source;
   if (!def.endpoint_url.empty()) out["endpointUrl"] = def.endpoint_url;
+  if (!def.agent.empty()) out["agent"] = def.agent;
   if (!def.status.empty()) out["status"] = def.status;
   if (!def.egress.empty()) {
     json::array egress;

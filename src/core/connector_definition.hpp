@@ -94,6 +94,9 @@ struct ConnectorDefinition {
   bool legacy_commandless_ui = false;
   std::string script_source;  // script and oas models
   std::string endpoint_url;   // external model
+  // The on-premise agent (its agentId) every command of this connector runs on;
+  // empty: the server runs it, unless a connected agent claims the connector by name.
+  std::string agent;
   // Maturity ("stable", "beta", "alpha") and the hosts it needs to reach, as
   // metadata for operators (written when set).
   std::string status;
@@ -116,6 +119,9 @@ Result<ConfigSchema> parse_config_schema(const boost::json::value& json,
 // Problems a definition has however it was built (duplicate names, unknown
 // defaultCommand, model-specific requirements). Empty when it is valid.
 std::vector<FieldError> validate_definition(const ConnectorDefinition& definition);
+
+// Agent ids: 1-64 characters of letters, digits, '.', '_' and '-'.
+bool is_agent_id(std::string_view id);
 
 boost::json::object to_json(const ConnectorDefinition& definition);
 boost::json::object to_json(const ConfigSchema& schema);

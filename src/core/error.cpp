@@ -28,6 +28,8 @@ std::string_view to_string(ErrorCode code) {
       return "payload_too_large";
     case ErrorCode::Unavailable:
       return "unavailable";
+    case ErrorCode::UpstreamFailed:
+      return "upstream_failed";
     case ErrorCode::Internal:
       return "internal";
   }

@@ -31,6 +31,9 @@ enum class ErrorCode {
   PayloadTooLarge,
   // A dependency (store, filesystem) is not available right now.
   Unavailable,
+  // A service patchbay called on the caller's behalf (an external connector's
+  // /schema or /health) failed or answered badly. "GET /schema answered HTTP 500"
+  UpstreamFailed,
   // A bug or an unexpected failure; the message says what was being done.
   Internal,
 };

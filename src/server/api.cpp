@@ -34,6 +34,8 @@ int http_status(core::ErrorCode code) {
       return 413;
     case core::ErrorCode::Unavailable:
       return 503;
+    case core::ErrorCode::UpstreamFailed:
+      return 502;
     case core::ErrorCode::Internal:
       return 500;
   }

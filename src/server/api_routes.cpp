@@ -79,6 +79,8 @@ void ApiServer::add_routes() {
       [&svc](ApiRequest& q) { return answer(svc.remove(q.params[0], q.principal.name)); });
   add("POST", "/api/connectors/:id/execute", Role::Operator,
       [&svc](ApiRequest& q) { return answer(svc.execute(q.params[0], q.body, q.principal.name)); });
+  add("GET", "/api/connectors/:id/health", Role::Viewer,
+      [&svc](ApiRequest& q) { return answer(svc.health(q.params[0])); });
   add("POST", "/api/connectors/:id/test", Role::Operator,
       [&svc](ApiRequest& q) { return answer(svc.test(q.params[0], q.principal.name)); });
 

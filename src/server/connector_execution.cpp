@@ -10,6 +10,7 @@
 
 #include "connectors/registry.hpp"
 #include "dispatch/dispatch.hpp"
+#include "external/external.hpp"
 #include "server/connector_service.hpp"
 #include "server/execution_recorder.hpp"
 #include "server/metrics.hpp"
@@ -102,6 +103,39 @@ void ConnectorService::forget(const store::ConnectorRecord& record) {
   records_.erase(record.name);
 }
 
+core::Result<std::string> ConnectorService::signing_secret(const store::ConnectorRecord& record) {
+  const auto* sealed = record.config.if_contains(support::kSigningSecretKey);
+  if (sealed == nullptr) return std::string();
+  json::object one{{support::kSigningSecretKey, *sealed}};
+  core::FieldSpec field;
+  field.name = std::string(support::kSigningSecretKey);
+  field.secret = true;
+  if (auto opened = secrets::open_config(keyring_, record.id, {field}, one); !opened) {
+    return opened.error();
+  }
+  return std::string(one.at(support::kSigningSecretKey).as_string());
+}
+
+core::Result<json::object> ConnectorService::health(std::string_view id_or_name) {
+  auto record = store_.get_connector(id_or_name);
+  if (!record) return record.error();
+  auto def = support::stored_definition(*record);
+  if (!def) return def.error();
+  json::object out{{"connector", record->name},
+                   {"executionModel", core::to_string(def->execution_model)}};
+  if (def->execution_model != core::ExecutionModel::External) {
+    out["healthy"] = true;
+    out["detail"] = "runs inside patchbay: there is no separate service to check";
+    return out;
+  }
+  auto secret = signing_secret(*record);
+  if (!secret) return secret.error();
+  auto checked = external::check_health(
+      {.url = def->endpoint_url, .signing_secret = std::move(*secret), .instance = def->name});
+  for (auto& [key, value] : checked) out[key] = std::move(value);
+  return out;
+}
+
 core::Result<std::shared_ptr<const ConnectorService::Runtime>> ConnectorService::runtime_for(
     const store::ConnectorRecord& record) {
   {
@@ -115,7 +149,7 @@ core::Result<std::shared_ptr<const ConnectorService::Runtime>> ConnectorService:
   if (!def) return def.error();
   auto runtime = std::make_shared<Runtime>();
   runtime->revision = record.revision;
-  runtime->fields = support::connection_fields(*def);
+  runtime->fields = support::sealed_fields(*def);
   switch (def->execution_model) {
     case core::ExecutionModel::BuiltIn: {
       const auto* builtin = connectors::find_builtin(def->type);
@@ -137,11 +171,16 @@ core::Result<std::shared_ptr<const ConnectorService::Runtime>> ConnectorService:
       runtime->definition = std::move(owned);
       break;
     }
-    case core::ExecutionModel::External:
-      runtime->unsupported =
-          "external connectors cannot be executed by this server version yet; the connector "
-          "is stored and will run once external execution is available";
+    case core::ExecutionModel::External: {
+      auto secret = signing_secret(record);
+      if (!secret) return secret.error();
+      auto owned = std::make_shared<core::ConnectorDefinition>(std::move(*def));
+      external::attach_external_handlers(*owned, {.url = owned->endpoint_url,
+                                                  .signing_secret = std::move(*secret),
+                                                  .instance = owned->name});
+      runtime->definition = std::move(owned);
       break;
+    }
   }
   std::lock_guard lock(runtimes_mutex_);
   runtimes_[record.id] = runtime;
@@ -184,6 +223,7 @@ core::Result<json::object> ConnectorService::run(const store::ConnectorRecord& r
     return ok.error();
   }
   auto secrets_in_use = secret_values(rt.fields, opened);
+  opened.erase(support::kSigningSecretKey);  // signs requests; never a connection field
 
   core::ConnectorContext context;
   context.config = *params;

@@ -10,6 +10,7 @@
 #include "connectors/seeds/seeds.hpp"
 #include "core/schema_versioning.hpp"
 #include "core/semver.hpp"
+#include "external/external.hpp"
 #include "server/execution_recorder.hpp"
 #include "server/metrics.hpp"
 #include "server/service_support.hpp"
@@ -142,6 +143,66 @@ core::Result<json::object> check_config(const std::vector<core::FieldSpec>& fiel
   return config;
 }
 
+struct SigningSecret {
+  std::string value;  // empty: keep the stored one
+  bool generated = false;
+};
+
+constexpr std::size_t kMinSigningSecret = 16;
+constexpr std::size_t kMaxSigningSecret = 512;
+
+// The signing secret a create (stored == nullptr) or an update sets: the one sent,
+// a generated one when a new external connector has none, or "keep".
+core::Result<SigningSecret> signing_secret_for(const core::ConnectorDefinition& def,
+                                               const json::value& sent,
+                                               const json::object* stored) {
+  if (def.execution_model != core::ExecutionModel::External) {
+    if (sent.is_null()) return SigningSecret{};
+    return invalid_field("signingSecret", "only external connectors sign their requests");
+  }
+  bool masked = (sent.is_string() && sent.get_string() == secrets::kMask) || sent.is_object();
+  bool have_stored = stored != nullptr && stored->contains(support::kSigningSecretKey);
+  if (sent.is_null() || masked) {
+    if (have_stored) return SigningSecret{};
+    return SigningSecret{.value = external::generate_signing_secret(), .generated = true};
+  }
+  if (!sent.is_string() || sent.get_string().size() < kMinSigningSecret ||
+      sent.get_string().size() > kMaxSigningSecret) {
+    return invalid_field("signingSecret",
+                         "must be a string of 16 to 512 characters (for example the output of "
+                         "'openssl rand -hex 32'), or absent to have one generated");
+  }
+  return SigningSecret{.value = std::string(sent.get_string())};
+}
+
+// An external connector registered without a configSchema takes the one its
+// service serves at /schema.
+core::Result<void> schema_from_service(core::ConnectorDefinition& def,
+                                       const std::string& signing_secret) {
+  auto served = external::fetch_schema(
+      {.url = def.endpoint_url, .signing_secret = signing_secret, .instance = def.name});
+  if (!served) {
+    if (served.error().code != core::ErrorCode::NotFound) return served.error();
+    return core::validation_error(
+        {{"configSchema", "is required: none was sent and " + served.error().message}},
+        "an external connector needs a configSchema", core::ErrorCode::InvalidDefinition);
+  }
+  auto schema = core::parse_config_schema(json::value(std::move(*served)));
+  if (!schema) {
+    auto error = schema.error();
+    error.code = core::ErrorCode::InvalidDefinition;
+    error.message = "the configSchema the service serves at /schema is invalid: " + error.message;
+    return error;
+  }
+  def.config_schema = std::move(*schema);
+  if (auto problems = core::validate_definition(def); !problems.empty()) {
+    return core::validation_error(std::move(problems),
+                                  "the configSchema the service serves at /schema is invalid",
+                                  core::ErrorCode::InvalidDefinition);
+  }
+  return {};
+}
+
 // The type row a connector's type gets when none exists yet.
 store::ConnectorTypeRecord type_row(const core::ConnectorDefinition& def) {
   return {.name = def.type, .version = def.version, .config_schema = core::type_row_schema(def)};
@@ -182,13 +243,29 @@ core::Result<json::object> ConnectorService::create(const json::value& body,
   // A parse-oas draft is posted as it came, import warnings included; they are
   // not part of a definition.
   definition_json.erase("warnings");
+  json::value sent_secret;
+  if (auto* secret = definition_json.if_contains("signingSecret")) {
+    sent_secret = *secret;
+    definition_json.erase("signingSecret");
+  }
   auto def = prepare_definition(definition_json, options_.script_limits);
   if (!def) return def.error();
-  auto fields = support::connection_fields(*def);
-  auto config = check_config(fields, &sent_config);
+  auto signing_secret = signing_secret_for(*def, sent_secret, nullptr);
+  if (!signing_secret) return signing_secret.error();
+  bool generated_secret = signing_secret->generated;
+  if (def->execution_model == core::ExecutionModel::External && def->config_schema.empty()) {
+    if (auto fetched = schema_from_service(*def, signing_secret->value); !fetched) {
+      return fetched.error();
+    }
+  }
+  auto config = check_config(support::connection_fields(*def), &sent_config);
   if (!config) return config.error();
+  auto fields = support::sealed_fields(*def);
   // A mask in a create keeps nothing: there is no stored value yet.
   *config = secrets::merge_update(fields, {}, *config);
+  if (!signing_secret->value.empty()) {
+    (*config)[support::kSigningSecretKey] = signing_secret->value;
+  }
 
   store::ConnectorRecord record{
       .id = store::new_id("c_"), .name = def->name, .definition = core::to_json(*def)};
@@ -206,7 +283,10 @@ core::Result<json::object> ConnectorService::create(const json::value& body,
   }
   logger_.info("connector created",
                {{"connector", created->name}, {"id", created->id}, {"actor", actor}});
-  return support::connector_view(*created, fields);
+  auto view = support::connector_view(*created, fields);
+  // A secret patchbay made up is shown this once: the service needs it too.
+  if (generated_secret) view["signingSecret"] = signing_secret->value;
+  return view;
 }
 
 core::Result<json::object> ConnectorService::get(std::string_view id_or_name) {
@@ -214,7 +294,7 @@ core::Result<json::object> ConnectorService::get(std::string_view id_or_name) {
   if (!record) return record.error();
   auto def = support::stored_definition(*record);
   if (!def) return def.error();
-  return support::connector_view(*record, support::connection_fields(*def));
+  return support::connector_view(*record, support::sealed_fields(*def));
 }
 
 core::Result<json::array> ConnectorService::list() {
@@ -225,7 +305,7 @@ core::Result<json::array> ConnectorService::list() {
   for (const auto& record : *records) {
     auto def = support::stored_definition(record);
     if (!def) return def.error();
-    out.push_back(support::connector_view(record, support::connection_fields(*def)));
+    out.push_back(support::connector_view(record, support::sealed_fields(*def)));
   }
   return out;
 }
@@ -242,10 +322,13 @@ core::Result<json::object> ConnectorService::update(std::string_view id_or_name,
 
   json::object definition_json = record->definition;
   const json::value* sent_config = nullptr;
+  json::value sent_secret;
   bool auto_bump = false;
   for (const auto& [key, value] : **obj) {
     if (key == "config") {
       sent_config = &value;
+    } else if (key == "signingSecret") {
+      sent_secret = value;
     } else if (key == "revision") {
       if (!value.is_int64() || value.get_int64() != record->revision) {
         return core::Error{core::ErrorCode::Conflict,
@@ -283,14 +366,22 @@ core::Result<json::object> ConnectorService::update(std::string_view id_or_name,
     }
   }
 
-  auto fields = support::connection_fields(*def);
+  auto signing_secret = signing_secret_for(*def, sent_secret, &record->config);
+  if (!signing_secret) return signing_secret.error();
+  auto fields = support::sealed_fields(*def);
   store::ConnectorRecord next = *record;
   if (sent_config != nullptr) {
-    auto config = check_config(fields, sent_config);
+    auto config = check_config(support::connection_fields(*def), sent_config);
     if (!config) return config.error();
     next.config = secrets::merge_update(fields, record->config, *config);
-    secrets::seal_config(keyring_, next.id, fields, next.config);
   }
+  next.config.erase(support::kSigningSecretKey);
+  if (!signing_secret->value.empty()) {
+    next.config[support::kSigningSecretKey] = signing_secret->value;
+  } else if (const auto* stored = record->config.if_contains(support::kSigningSecretKey)) {
+    next.config[support::kSigningSecretKey] = *stored;
+  }
+  secrets::seal_config(keyring_, next.id, fields, next.config);
   next.name = def->name;
   next.definition = core::to_json(*def);
   auto updated = store_.update_connector(std::move(next));
@@ -306,7 +397,9 @@ core::Result<json::object> ConnectorService::update(std::string_view id_or_name,
   }
   logger_.info("connector updated",
                {{"connector", updated->name}, {"revision", updated->revision}, {"actor", actor}});
-  return support::connector_view(*updated, fields);
+  auto view = support::connector_view(*updated, fields);
+  if (signing_secret->generated) view["signingSecret"] = signing_secret->value;
+  return view;
 }
 
 core::Result<void> ConnectorService::remove(std::string_view id_or_name, const std::string& actor) {

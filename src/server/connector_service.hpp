@@ -72,6 +72,9 @@ class ConnectorService {
   // POST /api/connectors/:id/test: runs the "test" command.
   core::Result<boost::json::object> test(std::string_view id_or_name, const std::string& actor);
   core::Result<boost::json::object> get_execution(std::string_view id);
+  // GET /api/connectors/:id/health: an external connector's GET {endpointUrl}/health
+  // (see external::check_health); other models run in-process and are healthy.
+  core::Result<boost::json::object> health(std::string_view id_or_name);
 
   // Connector types.
   core::Result<boost::json::array> list_types();
@@ -92,6 +95,8 @@ class ConnectorService {
   core::Result<std::shared_ptr<const store::ConnectorRecord>> record_for_execution(
       std::string_view id_or_name);
   void forget(const store::ConnectorRecord& record);
+  // An external connector's signing secret, opened ("" when it has none).
+  core::Result<std::string> signing_secret(const store::ConnectorRecord& record);
   core::Result<void> audit(const std::string& actor, std::string action, std::string target,
                            boost::json::object details = {});
   core::Result<boost::json::object> run(const store::ConnectorRecord& record,

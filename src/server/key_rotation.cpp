@@ -24,7 +24,7 @@ core::Result<std::size_t> reseal(store::Store& store, const secrets::Keyring& bo
     if (!record) return record.error();
     auto def = support::stored_definition(*record);
     if (!def) return def.error();
-    auto fields = support::connection_fields(*def);
+    auto fields = support::sealed_fields(*def);
     std::size_t count = 0;
     for (const auto& field : fields) {
       const auto* value = record->config.if_contains(field.name);

@@ -27,12 +27,28 @@ std::vector<core::FieldSpec> connection_fields(const core::ConnectorDefinition& 
   return definition.config_schema.connection_config;
 }
 
+std::vector<core::FieldSpec> sealed_fields(const core::ConnectorDefinition& definition) {
+  auto fields = connection_fields(definition);
+  if (definition.execution_model == core::ExecutionModel::External) {
+    core::FieldSpec signing;
+    signing.name = std::string(kSigningSecretKey);
+    signing.secret = true;
+    fields.push_back(std::move(signing));
+  }
+  return fields;
+}
+
 json::object connector_view(const store::ConnectorRecord& record,
                             const std::vector<core::FieldSpec>& fields) {
   json::object view;
   view["id"] = record.id;
   for (const auto& [key, value] : record.definition) view[key] = value;
-  view["config"] = secrets::mask_config(fields, record.config);
+  auto config = secrets::mask_config(fields, record.config);
+  if (auto* signing = config.if_contains(kSigningSecretKey)) {
+    view["signingSecret"] = json::object{{"set", signing->as_object().at("set")}};
+    config.erase(kSigningSecretKey);
+  }
+  view["config"] = std::move(config);
   view["revision"] = record.revision;
   view["createdAt"] = record.created_at;
   view["updatedAt"] = record.updated_at;

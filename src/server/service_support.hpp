@@ -24,8 +24,17 @@ core::Result<core::ConnectorDefinition> stored_definition(const store::Connector
 // from its registered handler, everything else's from its own configSchema.
 std::vector<core::FieldSpec> connection_fields(const core::ConnectorDefinition& definition);
 
+// Where an external connector's request-signing secret is kept: in the stored
+// config, sealed like a secret field, under a key no connection field can have.
+inline constexpr std::string_view kSigningSecretKey = "$signingSecret";
+
+// Every config key sealed at rest: the secret connection fields, plus an
+// external connector's signing secret.
+std::vector<core::FieldSpec> sealed_fields(const core::ConnectorDefinition& definition);
+
 // The API's view: the definition's keys plus id, config (secrets masked),
-// revision, createdAt and updatedAt.
+// revision, createdAt and updatedAt; for external connectors signingSecret
+// {set: bool} (never the value). `fields` are the sealed_fields().
 boost::json::object connector_view(const store::ConnectorRecord& record,
                                    const std::vector<core::FieldSpec>& fields);
 
