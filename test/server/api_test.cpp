@@ -10,7 +10,11 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+
 #include "core/json.hpp"
+#include "external/external.hpp"
+#include "secrets/secrets.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/files.hpp"
 #include "support/http_call.hpp"
@@ -336,18 +340,101 @@ TEST_P(ApiTest, ConnectorTypesFollowTheVersioningRules) {
   EXPECT_FALSE(builtin_caps.at("commands").as_array().empty());
 }
 
-TEST_P(ApiTest, ExternalConnectorsAreStoredAndSayTheyCannotRunYet) {
-  auto created =
-      call("POST", "/api/connectors",
-           json::object{{"name", "ext"},
-                        {"executionModel", "external"},
-                        {"endpointUrl", "https://connector.example.com"},
-                        {"configSchema", {{"commands", {{"ping", {{"params", json::array{}}}}}}}}});
+TEST_P(ApiTest, ExternalConnectorsTakeTheirSchemaRunSignedAndReportHealth) {
+  FakeUpstream service;
+  service.on("GET", "/schema", FakeUpstream::Reply::json(200, R"({
+    "connectionConfig": {"apiKey": {"type": "string", "required": true, "secret": true}},
+    "commands": {"ping": {"params": ["n"], "paramSchema": {"n": {"type": "number"}}}}})"));
+  service.on("GET", "/health", FakeUpstream::Reply::json(200, R"({"status": "ok"})"));
+  service.on("POST", "/execute", FakeUpstream::Reply::json(200, R"({"success": true,
+    "payload": {"pong": 1}, "variables": {"pinged": true}})"));
+
+  auto created = call("POST", "/api/connectors",
+                      json::object{{"name", "ext"},
+                                   {"executionModel", "external"},
+                                   {"endpointUrl", service.url()},
+                                   {"config", {{"apiKey", "ext-api-key-123"}}}});
   ASSERT_EQ(created.status, 201) << created.body;
-  auto run = call("POST", "/api/connectors/ext/execute", json::object{{"command", "ping"}});
-  ASSERT_EQ(run.status, 200);
-  EXPECT_EQ(run.json().at("success"), false);
-  EXPECT_NE(run.body.find("cannot be executed by this server version yet"), std::string::npos);
+  // No configSchema was sent: the service's /schema filled it in.
+  EXPECT_TRUE(created.json().at("configSchema").at("commands").as_object().contains("ping"));
+  // The generated signing secret is shown this once.
+  auto secret = std::string(created.json().at("signingSecret").as_string());
+  EXPECT_TRUE(secret.starts_with("pbs_"));
+  auto read = call("GET", "/api/connectors/ext");
+  EXPECT_EQ(json::serialize(read.json().at("signingSecret")), R"({"set":true})");
+  EXPECT_EQ(read.body.find(secret), std::string::npos);
+  EXPECT_FALSE(read.json().at("config").as_object().contains("$signingSecret"));
+
+  auto run = call("POST", "/api/connectors/ext/execute",
+                  json::object{{"command", "ping"}, {"params", {{"n", 2}}}});
+  ASSERT_EQ(run.status, 200) << run.body;
+  EXPECT_EQ(run.json().at("success"), true) << run.body;
+  EXPECT_EQ(run.json().at("payload").at("pong"), 1);
+  auto requests = service.requests();
+  ASSERT_FALSE(requests.empty());
+  const auto& sent = requests.back();
+  EXPECT_EQ(sent.path, "/execute");
+  EXPECT_EQ(sent.header("x-patchbay-signature"),
+            external::sign(secret, sent.header("x-patchbay-timestamp"), sent.body));
+  auto body = json::parse(sent.body);
+  EXPECT_EQ(body.at("config").at("apiKey"), "ext-api-key-123");
+  EXPECT_FALSE(body.at("config").as_object().contains("$signingSecret"));
+
+  auto health = call("GET", "/api/connectors/ext/health");
+  ASSERT_EQ(health.status, 200) << health.body;
+  EXPECT_EQ(health.json().at("healthy"), true);
+  EXPECT_EQ(health.json().at("body").at("status"), "ok");
+
+  // A new secret by PUT; the masked value keeps it; config updates keep it too.
+  ASSERT_EQ(call("PUT", "/api/connectors/ext",
+                 json::object{{"signingSecret", "0123456789abcdef0123456789abcdef"}})
+                .status,
+            200);
+  ASSERT_EQ(call("PUT", "/api/connectors/ext",
+                 json::object{{"config", {{"apiKey", secrets::kMask}}},
+                              {"signingSecret", secrets::kMask}})
+                .status,
+            200);
+  ASSERT_EQ(call("POST", "/api/connectors/ext/execute", json::object{{"command", "ping"}}).status,
+            200);
+  requests = service.requests();
+  const auto& again = requests.back();
+  EXPECT_EQ(again.header("x-patchbay-signature"),
+            external::sign("0123456789abcdef0123456789abcdef",
+                           again.header("x-patchbay-timestamp"), again.body));
+  EXPECT_EQ(json::parse(again.body).at("config").at("apiKey"), "ext-api-key-123");
+  for (const auto& seen : seen_) {
+    EXPECT_EQ(seen.find("0123456789abcdef0123456789abcdef"), std::string::npos);
+  }
+
+  auto short_secret = call("PUT", "/api/connectors/ext", json::object{{"signingSecret", "short"}});
+  EXPECT_EQ(short_secret.status, 400);
+  auto on_script = call("POST", "/api/connectors",
+                        json::object{{"name", "s"}, {"executionModel", "script"},
+                                     {"scriptSource", "async function a() {}"},
+                                     {"configSchema", {{"commands", {{"a", json::object{}}}}}},
+                                     {"signingSecret", "0123456789abcdef0123"}});
+  EXPECT_EQ(on_script.status, 400) << on_script.body;
+}
+
+TEST_P(ApiTest, AnExternalConnectorWithoutAnySchemaIsRefusedClearly) {
+  FakeUpstream service;  // no /schema: 404
+  auto created = call("POST", "/api/connectors",
+                      json::object{{"name", "ext"},
+                                   {"executionModel", "external"},
+                                   {"endpointUrl", service.url("/v1")}});
+  EXPECT_EQ(created.status, 422) << created.body;
+  EXPECT_NE(created.body.find("configSchema"), std::string::npos);
+  EXPECT_NE(created.body.find("/v1/schema"), std::string::npos) << created.body;
+  EXPECT_EQ(call("GET", "/api/connectors/ext").status, 404);
+
+  auto unreachable = call("POST", "/api/connectors",
+                          json::object{{"name", "ext"},
+                                       {"executionModel", "external"},
+                                       {"endpointUrl", "http://169.254.169.254"}});
+  EXPECT_EQ(unreachable.status, 502) << unreachable.body;
+  EXPECT_NE(unreachable.body.find("allow-list it with PATCHBAY_HTTP_ALLOW"), std::string::npos)
+      << unreachable.body;
 }
 
 TEST_P(ApiTest, EverythingSurvivesARestartAndTokensWorkFromTheCli) {
