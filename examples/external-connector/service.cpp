@@ -24,11 +24,11 @@ bool same_secret(std::string_view given, std::string_view expected) {
 
 // "POST /execute 200 3ms listItems": one fputs per line, so lines from
 // concurrent requests never interleave.
-void log_request(std::string_view method, std::string_view path, int status,
-                 Clock::time_point started, std::string_view note) {
+void log_request(std::string_view request, int status, Clock::time_point started,
+                 std::string_view note) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
-  std::string line = std::string(method) + " " + std::string(path) + " " + std::to_string(status) +
-                     " " + std::to_string(ms) + "ms";
+  std::string line = std::string(request) + " " + std::to_string(status) + " " +
+                     std::to_string(ms) + "ms";
   if (!note.empty()) line += " " + std::string(note);
   line += "\n";
   std::fputs(line.c_str(), stderr);
@@ -57,9 +57,9 @@ ExampleService::ExampleService(ServiceOptions options) : options_(std::move(opti
 
 void ExampleService::handle(HttpRequest request, server::Responder respond) {
   // Every answer goes through `reply`, so every request gets its log line.
-  auto reply = [respond, started = Clock::now(), method = request.method, path = request.path](
+  auto reply = [respond, started = Clock::now(), what = request.method + " " + request.path](
                    HttpResponse response, std::string_view note) {
-    log_request(method, path, response.status, started, note);
+    log_request(what, response.status, started, note);
     respond(std::move(response));
   };
 
@@ -100,7 +100,7 @@ void ExampleService::handle(HttpRequest request, server::Responder respond) {
 }
 
 HttpResponse ExampleService::transport_error(int status, std::string_view message) {
-  log_request("-", "-", status, Clock::now(), message);
+  log_request("(unreadable request)", status, Clock::now(), message);
   return refuse(status, std::string(message));
 }
 
