@@ -4,25 +4,12 @@
 #include <limits>
 #include <utility>
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+
+#include "core/json.hpp"
 
 namespace patchbay::example {
 namespace {
-
-std::string_view kind_name(const json::value& value) {
-  switch (value.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "boolean";
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_: return "number";
-    case json::kind::string: return "string";
-    case json::kind::array: return "array";
-    case json::kind::object: return "object";
-  }
-  return "value";
-}
 
 HttpResponse json_response(int status, const json::object& body) {
   return HttpResponse{.status = status, .body = json::serialize(body)};
@@ -48,13 +35,12 @@ core::Result<json::value> check_field(const Field& field, const json::value& val
     return core::invalid_argument(field.name + ": " + message);
   };
   if (field.type == Field::Type::String) {
-    if (!value.is_string()) return problem("expected a string, got " + std::string(kind_name(value)));
+    if (!value.is_string()) return problem("expected a string, got " + core::json_preview(value));
     return value;
   }
   auto number = as_integer(value);
   if (!number) {
-    return problem("expected an integer, got " +
-                   (value.is_number() ? json::serialize(value) : std::string(kind_name(value))));
+    return problem("expected an integer, got " + core::json_preview(value));
   }
   if (field.minimum && *number < *field.minimum) {
     return problem("must be at least " + std::to_string(*field.minimum) + ", got " +
@@ -82,13 +68,14 @@ json::object field_json(const Field& field) {
 }  // namespace
 
 core::Result<Call> parse_call(std::string_view body) {
-  boost::system::error_code ec;
-  json::value parsed = json::parse(body, ec);
-  if (ec || !parsed.is_object()) {
-    return core::invalid_argument("the request body must be a JSON object");
+  auto parsed = core::parse_json(body);
+  if (!parsed) return core::invalid_argument("the request body is not JSON: " + parsed.error().message);
+  if (!parsed->is_object()) {
+    return core::invalid_argument("the request body must be a JSON object, got " +
+                                  core::json_preview(*parsed));
   }
   Call call;
-  call.request = std::move(parsed.get_object());
+  call.request = std::move(parsed->get_object());
   const json::value* version = call.request.if_contains("protocolVersion");
   if (version == nullptr || !version->is_string() || version->get_string() != kProtocolVersion) {
     return core::invalid_argument(
@@ -107,7 +94,7 @@ core::Result<Call> parse_call(std::string_view body) {
     if (section == nullptr || section->is_null()) continue;
     if (!section->is_object()) {
       return core::invalid_argument(std::string(name) + " must be an object, got " +
-                                    std::string(kind_name(*section)));
+                                    core::json_preview(*section));
     }
     *slot = section->get_object();
   }
