@@ -19,7 +19,8 @@ HttpResponse fail_with(const core::Error& error) {
 
 HttpResponse list_items(const Inventory& inventory, const Call& call) {
   json::array items;
-  for (const Item& item : inventory.list(static_cast<std::size_t>(call.params.at("limit").as_int64()))) {
+  for (const Item& item :
+       inventory.list(static_cast<std::size_t>(call.params.at("limit").as_int64()))) {
     items.push_back(to_json(item));
   }
   auto count = static_cast<std::int64_t>(items.size());
@@ -29,7 +30,9 @@ HttpResponse list_items(const Inventory& inventory, const Call& call) {
 HttpResponse get_item(const Inventory& inventory, const Call& call) {
   std::string_view id = call.params.at("id").as_string();
   auto item = inventory.get(id);
-  if (!item) return fail_with({core::ErrorCode::NotFound, "no item with id '" + std::string(id) + "'"});
+  if (!item) {
+    return fail_with({core::ErrorCode::NotFound, "no item with id '" + std::string(id) + "'"});
+  }
   return succeed(to_json(*item));
 }
 
@@ -45,7 +48,8 @@ HttpResponse create_item(Inventory& inventory, const Call& call) {
 }
 
 HttpResponse adjust_stock(Inventory& inventory, const Call& call) {
-  auto item = inventory.adjust(call.params.at("id").as_string(), call.params.at("delta").as_int64());
+  auto item =
+      inventory.adjust(call.params.at("id").as_string(), call.params.at("delta").as_int64());
   if (!item) return fail_with(item.error());
   return succeed(to_json(*item), {{"quantity", item->quantity}});
 }
@@ -63,7 +67,8 @@ Inventory::Inventory() {
 
 std::vector<Item> Inventory::list(std::size_t limit) const {
   std::lock_guard lock(mutex_);
-  return {items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(std::min(limit, items_.size()))};
+  return {items_.begin(),
+          items_.begin() + static_cast<std::ptrdiff_t>(std::min(limit, items_.size()))};
 }
 
 std::optional<Item> Inventory::get(std::string_view id) const {
@@ -79,20 +84,22 @@ core::Result<Item> Inventory::create(std::string name, std::int64_t quantity) {
     return core::Error{core::ErrorCode::Conflict,
                        "the inventory is full (" + std::to_string(kMaxItems) + " items)"};
   }
-  items_.push_back({std::string(kIdPrefix) + std::to_string(items_.size() + 1), std::move(name),
-                    quantity});
+  items_.push_back(
+      {std::string(kIdPrefix) + std::to_string(items_.size() + 1), std::move(name), quantity});
   return items_.back();
 }
 
 core::Result<Item> Inventory::adjust(std::string_view id, std::int64_t delta) {
   std::lock_guard lock(mutex_);
   auto index = find(id);
-  if (!index) return core::Error{core::ErrorCode::NotFound, "no item with id '" + std::string(id) + "'"};
+  if (!index) {
+    return core::Error{core::ErrorCode::NotFound, "no item with id '" + std::string(id) + "'"};
+  }
   Item& item = items_[*index];
   if (item.quantity + delta < 0) {
-    return core::Error{core::ErrorCode::Conflict,
-                       "not enough stock: " + item.id + " has " + std::to_string(item.quantity) +
-                           ", cannot take " + std::to_string(-delta)};
+    return core::Error{core::ErrorCode::Conflict, "not enough stock: " + item.id + " has " +
+                                                      std::to_string(item.quantity) +
+                                                      ", cannot take " + std::to_string(-delta)};
   }
   if (item.quantity + delta > kMaxQuantity) {
     return core::Error{core::ErrorCode::Conflict,
@@ -114,12 +121,17 @@ std::optional<std::size_t> Inventory::find(std::string_view id) const {
 
 std::vector<Command> inventory_commands(Inventory& inventory) {
   using Type = Field::Type;
-  Field id{.name = "id", .type = Type::String, .description = "Item id, like item-1", .required = true};
+  Field id{
+      .name = "id", .type = Type::String, .description = "Item id, like item-1", .required = true};
   return {
       {.name = "listItems",
        .description = "List items in creation order.",
-       .params = {{.name = "limit", .type = Type::Integer, .description = "How many items at most",
-                   .default_value = 50, .minimum = 1, .maximum = 500}},
+       .params = {{.name = "limit",
+                   .type = Type::Integer,
+                   .description = "How many items at most",
+                   .default_value = 50,
+                   .minimum = 1,
+                   .maximum = 500}},
        .outputs = {"items"},
        .run = [&inventory](const Call& call) { return list_items(inventory, call); }},
       {.name = "getItem",
@@ -129,17 +141,26 @@ std::vector<Command> inventory_commands(Inventory& inventory) {
        .run = [&inventory](const Call& call) { return get_item(inventory, call); }},
       {.name = "createItem",
        .description = "Add an item; its id is returned in the itemId variable.",
-       .params = {{.name = "name", .type = Type::String, .description = "Display name", .required = true},
-                  {.name = "quantity", .type = Type::Integer, .description = "Initial stock",
-                   .default_value = 0, .minimum = 0, .maximum = kMaxQuantity}},
+       .params =
+           {{.name = "name", .type = Type::String, .description = "Display name", .required = true},
+            {.name = "quantity",
+             .type = Type::Integer,
+             .description = "Initial stock",
+             .default_value = 0,
+             .minimum = 0,
+             .maximum = kMaxQuantity}},
        .outputs = {"id", "name", "quantity"},
        .run = [&inventory](const Call& call) { return create_item(inventory, call); }},
       {.name = "adjustStock",
        .description = "Add delta (negative to take) to an item's quantity; fails with "
                       "statusCode 409 when stock would drop below zero.",
        .params = {id,
-                  {.name = "delta", .type = Type::Integer, .description = "Change in quantity",
-                   .required = true, .minimum = -kMaxQuantity, .maximum = kMaxQuantity}},
+                  {.name = "delta",
+                   .type = Type::Integer,
+                   .description = "Change in quantity",
+                   .required = true,
+                   .minimum = -kMaxQuantity,
+                   .maximum = kMaxQuantity}},
        .outputs = {"id", "name", "quantity"},
        .run = [&inventory](const Call& call) { return adjust_stock(inventory, call); }},
   };

@@ -52,7 +52,9 @@ std::optional<Endpoint> parse_listen(std::string_view text) {
   if (colon == std::string_view::npos || colon == 0) return std::nullopt;
   std::string_view host = text.substr(0, colon);
   std::string_view port = text.substr(colon + 1);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
   Endpoint endpoint{.host = std::string(host)};
   auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), endpoint.port);
   if (port.empty() || ec != std::errc() || end != port.data() + port.size()) return std::nullopt;
@@ -80,12 +82,15 @@ core::Result<std::optional<std::string>> load_secret(const std::string& file) {
   text << in.rdbuf();
   if (!in) return core::invalid_argument("cannot read the signing secret file " + file);
   std::string secret = trim(text.str());
-  if (secret.empty()) return core::invalid_argument("the signing secret file " + file + " is empty");
+  if (secret.empty()) {
+    return core::invalid_argument("the signing secret file " + file + " is empty");
+  }
   return std::optional<std::string>(std::move(secret));
 }
 
 int run(int argc, char** argv) {
-  CLI::App app{"An external connector service for patchbay (protocol 2.0) over an in-memory inventory"};
+  CLI::App app{
+      "An external connector service for patchbay (protocol 2.0) over an in-memory inventory"};
   std::string listen = "127.0.0.1:0";
   std::string secret_file;
   example::ServiceOptions options{.api_key = "demo-key"};
@@ -153,8 +158,8 @@ int run(int argc, char** argv) {
     return kExitFailure;
   }
   bool ipv6 = endpoint->host.find(':') != std::string::npos;
-  std::cout << "listening on http://" << (ipv6 ? "[" + endpoint->host + "]" : endpoint->host)
-            << ":" << http.port() << std::endl;
+  std::cout << "listening on http://" << (ipv6 ? "[" + endpoint->host + "]" : endpoint->host) << ":"
+            << http.port() << std::endl;
 
   int received = 0;
   sigwait(&signals, &received);

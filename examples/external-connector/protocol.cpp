@@ -69,7 +69,9 @@ json::object field_json(const Field& field) {
 
 core::Result<Call> parse_call(std::string_view body) {
   auto parsed = core::parse_json(body);
-  if (!parsed) return core::invalid_argument("the request body is not JSON: " + parsed.error().message);
+  if (!parsed) {
+    return core::invalid_argument("the request body is not JSON: " + parsed.error().message);
+  }
   if (!parsed->is_object()) {
     return core::invalid_argument("the request body must be a JSON object, got " +
                                   core::json_preview(*parsed));
@@ -78,18 +80,18 @@ core::Result<Call> parse_call(std::string_view body) {
   call.request = std::move(parsed->get_object());
   const json::value* version = call.request.if_contains("protocolVersion");
   if (version == nullptr || !version->is_string() || version->get_string() != kProtocolVersion) {
-    return core::invalid_argument(
-        "unsupported protocolVersion " + (version ? json::serialize(*version) : "(missing)") +
-        "; this service speaks " + std::string(kProtocolVersion));
+    return core::invalid_argument("unsupported protocolVersion " +
+                                  (version ? json::serialize(*version) : "(missing)") +
+                                  "; this service speaks " + std::string(kProtocolVersion));
   }
   const json::value* command = call.request.if_contains("command");
   if (command == nullptr || !command->is_string() || command->get_string().empty()) {
     return core::invalid_argument("command must be a non-empty string");
   }
   call.command = command->get_string();
-  for (auto [name, slot] : {std::pair{"config", &call.config}, std::pair{"params", &call.params},
-                            std::pair{"variables", &call.variables},
-                            std::pair{"metadata", &call.metadata}}) {
+  for (auto [name, slot] :
+       {std::pair{"config", &call.config}, std::pair{"params", &call.params},
+        std::pair{"variables", &call.variables}, std::pair{"metadata", &call.metadata}}) {
     const json::value* section = call.request.if_contains(name);
     if (section == nullptr || section->is_null()) continue;
     if (!section->is_object()) {
@@ -102,15 +104,15 @@ core::Result<Call> parse_call(std::string_view body) {
 }
 
 HttpResponse succeed(json::value payload, json::object variables) {
-  return json_response(200, {{"success", true},
-                             {"payload", std::move(payload)},
-                             {"variables", std::move(variables)}});
+  return json_response(
+      200,
+      {{"success", true}, {"payload", std::move(payload)}, {"variables", std::move(variables)}});
 }
 
 HttpResponse fail(std::string error, json::object diagnostics) {
-  return json_response(200, {{"success", false},
-                             {"error", std::move(error)},
-                             {"diagnostics", std::move(diagnostics)}});
+  return json_response(
+      200,
+      {{"success", false}, {"error", std::move(error)}, {"diagnostics", std::move(diagnostics)}});
 }
 
 HttpResponse refuse(int status, std::string error) {
@@ -123,7 +125,8 @@ core::Result<json::object> check_params(const std::vector<Field>& fields,
   for (const Field& field : fields) {
     const json::value* value = params.if_contains(field.name);
     // As in patchbay: absent, null and "" all count as not given.
-    if (value == nullptr || value->is_null() || (value->is_string() && value->get_string().empty())) {
+    if (value == nullptr || value->is_null() ||
+        (value->is_string() && value->get_string().empty())) {
       if (field.default_value) {
         checked[field.name] = *field.default_value;
       } else if (field.required) {

@@ -27,8 +27,8 @@ bool same_secret(std::string_view given, std::string_view expected) {
 void log_request(std::string_view request, int status, Clock::time_point started,
                  std::string_view note) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
-  std::string line = std::string(request) + " " + std::to_string(status) + " " +
-                     std::to_string(ms) + "ms";
+  std::string line =
+      std::string(request) + " " + std::to_string(status) + " " + std::to_string(ms) + "ms";
   if (!note.empty()) line += " " + std::string(note);
   line += "\n";
   std::fputs(line.c_str(), stderr);
@@ -120,9 +120,8 @@ std::optional<std::string> ExampleService::check_request_signature(
 
 HttpResponse ExampleService::health() const {
   auto uptime = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started_);
-  json::object body{{"status", "ok"},
-                    {"version", kServiceVersion},
-                    {"uptimeSeconds", uptime.count()}};
+  json::object body{
+      {"status", "ok"}, {"version", kServiceVersion}, {"uptimeSeconds", uptime.count()}};
   return HttpResponse{.body = json::serialize(body)};
 }
 
@@ -141,9 +140,9 @@ HttpResponse ExampleService::execute(std::string_view body, std::string& command
   auto found = std::find_if(commands_.begin(), commands_.end(),
                             [&](const Command& c) { return c.name == call->command; });
   if (found == commands_.end()) {
-    return fail("unknown command '" + call->command +
-                    "'; available commands: " + command_names(commands_),
-                {{"statusCode", 400}});
+    return fail(
+        "unknown command '" + call->command + "'; available commands: " + command_names(commands_),
+        {{"statusCode", 400}});
   }
   auto params = check_params(found->params, call->params);
   if (!params) return fail(params.error().message, {{"statusCode", 400}});

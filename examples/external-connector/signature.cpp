@@ -55,12 +55,13 @@ std::optional<std::string> check_signature(std::string_view secret, std::string_
   auto sent = parse_seconds(timestamp);
   if (!sent) return "malformed X-Patchbay-Timestamp header: expected unix seconds";
   std::string_view hex = signature.starts_with(kSchemePrefix)
-                            ? signature.substr(kSchemePrefix.size())
-                            : std::string_view();
+                             ? signature.substr(kSchemePrefix.size())
+                             : std::string_view();
   if (hex.size() != 2 * kMacBytes || !is_lower_hex(hex)) {
     return "malformed X-Patchbay-Signature header: expected v1=<64 lowercase hex digits>";
   }
-  std::int64_t skew = *sent - std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
+  std::int64_t skew =
+      *sent - std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
   if (skew > kMaxClockSkew.count() || skew < -kMaxClockSkew.count()) {
     return "X-Patchbay-Timestamp is more than " + std::to_string(kMaxClockSkew.count()) +
            " s from this server's clock";

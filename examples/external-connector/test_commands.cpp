@@ -9,7 +9,8 @@ namespace patchbay::example {
 namespace {
 
 HttpResponse raw(int status, std::string content_type, std::string body) {
-  return HttpResponse{.status = status, .content_type = std::move(content_type), .body = std::move(body)};
+  return HttpResponse{
+      .status = status, .content_type = std::move(content_type), .body = std::move(body)};
 }
 
 HttpResponse slow(const ShutdownSignal& shutdown, const Call& call) {
@@ -45,7 +46,10 @@ std::vector<Command> test_commands(const ShutdownSignal& shutdown) {
   return {
       {.name = "slow",
        .description = "Sleep ms milliseconds, then succeed (timeouts).",
-       .params = {{.name = "ms", .type = Type::Integer, .required = true, .minimum = 0,
+       .params = {{.name = "ms",
+                   .type = Type::Integer,
+                   .required = true,
+                   .minimum = 0,
                    .maximum = kMaxSlowMs}},
        .run = [&shutdown](const Call& call) { return slow(shutdown, call); }},
       {.name = "legacyResponse",
@@ -66,13 +70,17 @@ std::vector<Command> test_commands(const ShutdownSignal& shutdown) {
        .run = fixed(500, "text/plain", "internal server error (on purpose)")},
       {.name = "hugeResponse",
        .description = "Succeed with a payload holding a string of the given number of bytes.",
-       .params = {{.name = "bytes", .type = Type::Integer, .required = true, .minimum = 0,
+       .params = {{.name = "bytes",
+                   .type = Type::Integer,
+                   .required = true,
+                   .minimum = 0,
                    .maximum = kMaxHugeResponseBytes}},
        .outputs = {"data"},
-       .run = [](const Call& call) {
-         auto bytes = static_cast<std::size_t>(call.params.at("bytes").as_int64());
-         return succeed(json::object{{"data", std::string(bytes, 'x')}});
-       }},
+       .run =
+           [](const Call& call) {
+             auto bytes = static_cast<std::size_t>(call.params.at("bytes").as_int64());
+             return succeed(json::object{{"data", std::string(bytes, 'x')}});
+           }},
       {.name = "echo",
        .description = "Succeed with the whole request body as the payload.",
        .run = [](const Call& call) { return succeed(call.request); }},
