@@ -14,6 +14,7 @@
 // shutdown() and drain_for() from the controlling thread.
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,7 +30,7 @@ namespace patchbay::example {
 
 inline constexpr std::string_view kServiceVersion = "1.0.0";
 // patchbay sends at most 10 MiB (http::kMaxRequestBytes); HttpServer answers 413 above it.
-inline constexpr std::size_t kMaxRequestBodyBytes = 10 * 1024 * 1024;
+inline constexpr std::size_t kMaxRequestBodyBytes = std::size_t{10} * 1024 * 1024;
 inline constexpr std::size_t kWorkerThreads = 8;
 // Commands waiting for a worker; past it, /execute answers 503 and the caller retries.
 inline constexpr std::size_t kQueueLimit = 256;

@@ -14,8 +14,8 @@
 
 namespace patchbay::example {
 
-inline constexpr std::int64_t kMaxSlowMs = 10 * 60 * 1000;
-inline constexpr std::int64_t kMaxHugeResponseBytes = 256 * 1024 * 1024;
+inline constexpr std::int64_t kMaxSlowMs = std::int64_t{10} * 60 * 1000;
+inline constexpr std::int64_t kMaxHugeResponseBytes = std::int64_t{256} * 1024 * 1024;
 
 // Lets sleeping commands end early when the service shuts down.
 // Thread-safety: every member may be called from any thread.
