@@ -13,6 +13,16 @@ HttpResponse raw(int status, std::string content_type, std::string body) {
       .status = status, .content_type = std::move(content_type), .body = std::move(body)};
 }
 
+// A required whole number from 0 to `maximum`.
+Field required_count(std::string name, std::string description, std::int64_t maximum) {
+  return {.name = std::move(name),
+          .type = Field::Type::Integer,
+          .description = std::move(description),
+          .required = true,
+          .minimum = 0,
+          .maximum = maximum};
+}
+
 HttpResponse slow(const ShutdownSignal& shutdown, const Call& call) {
   std::int64_t ms = call.params.at("ms").as_int64();
   if (!shutdown.sleep_for(std::chrono::milliseconds(ms))) {
@@ -37,7 +47,6 @@ bool ShutdownSignal::sleep_for(std::chrono::milliseconds duration) const {
 }
 
 std::vector<Command> test_commands(const ShutdownSignal& shutdown) {
-  using Type = Field::Type;
   auto fixed = [](int status, std::string content_type, std::string body) {
     return [response = raw(status, std::move(content_type), std::move(body))](const Call&) {
       return response;
@@ -46,11 +55,7 @@ std::vector<Command> test_commands(const ShutdownSignal& shutdown) {
   return {
       {.name = "slow",
        .description = "Sleep ms milliseconds, then succeed (timeouts).",
-       .params = {{.name = "ms",
-                   .type = Type::Integer,
-                   .required = true,
-                   .minimum = 0,
-                   .maximum = kMaxSlowMs}},
+       .params = {required_count("ms", "Milliseconds to sleep", kMaxSlowMs)},
        .run = [&shutdown](const Call& call) { return slow(shutdown, call); }},
       {.name = "legacyResponse",
        .description = "Answer in the protocol 1.x shape (data, outputVariables).",
@@ -70,11 +75,7 @@ std::vector<Command> test_commands(const ShutdownSignal& shutdown) {
        .run = fixed(500, "text/plain", "internal server error (on purpose)")},
       {.name = "hugeResponse",
        .description = "Succeed with a payload holding a string of the given number of bytes.",
-       .params = {{.name = "bytes",
-                   .type = Type::Integer,
-                   .required = true,
-                   .minimum = 0,
-                   .maximum = kMaxHugeResponseBytes}},
+       .params = {required_count("bytes", "Length of the string", kMaxHugeResponseBytes)},
        .outputs = {"data"},
        .run =
            [](const Call& call) {
