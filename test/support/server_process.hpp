@@ -4,11 +4,11 @@
 // on a first start, the admin token), keeps stderr (the server's log) in a file
 // for the test to read, and stops the server when destroyed.
 
-#include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include <sys/types.h>
+#include "support/child_process.hpp"
 
 namespace patchbay::test {
 
@@ -23,29 +23,26 @@ class ServerProcess {
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
-  bool running() const { return pid_ > 0; }
+  bool running() const { return process_ && process_->running(); }
   unsigned short port() const { return port_; }
   const std::string& url() const { return url_; }
   // The admin token a first start printed, or "".
   const std::string& admin_token() const { return admin_token_; }
   // Everything the server printed on stdout so far.
-  const std::string& output() const { return output_; }
+  const std::string& output() const { return process_->output(); }
   // The server's log (stderr) so far.
-  std::string log() const;
+  std::string log() const { return process_->log(); }
 
   // SIGTERM and wait; returns the exit code (-1 when killed by a signal).
-  int stop();
+  int stop() { return process_->stop(); }
   // SIGKILL and wait, like a crash.
-  void kill();
+  void kill() { process_->kill(); }
 
  private:
-  pid_t pid_ = -1;
-  int stdout_fd_ = -1;
+  std::unique_ptr<ChildProcess> process_;
   unsigned short port_ = 0;
   std::string url_;
   std::string admin_token_;
-  std::string output_;
-  std::filesystem::path log_path_;
 };
 
 }  // namespace patchbay::test
