@@ -2,31 +2,25 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
-#include <mutex>
-#include <optional>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <thread>
-#include <unordered_set>
+#include <type_traits>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include "core/text.hpp"
+#include "server/http_server_detail.hpp"
 
 namespace patchbay::server {
-namespace {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
-
-}  // namespace
 
 std::string_view HttpRequest::header(std::string_view lower_name) const {
   for (const auto& [name, value] : headers) {
@@ -35,62 +29,77 @@ std::string_view HttpRequest::header(std::string_view lower_name) const {
   return {};
 }
 
-// What outlives the server object: a handler still running on a worker when the
-// server stops may answer later; its responder then finds `stopped` set and the
-// io_context still there to post into.
-struct ServerState {
-  explicit ServerState(HttpServerOptions o) : options(std::move(o)) {}
-  const HttpServerOptions options;
-  asio::io_context io;
-  // Keeps the I/O threads running while no socket operation is pending (a
-  // request on a worker, the acceptor closed) until stop() lets them go.
-  asio::executor_work_guard<asio::io_context::executor_type> keep_running{io.get_executor()};
-  std::atomic<bool> stopped{false};
-  std::atomic<std::size_t> open{0};
-};
+namespace detail {
+namespace {
 
-class Session : public std::enable_shared_from_this<Session> {
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+
+template <class Stream>
+class Session : public Connection, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
   static constexpr std::size_t kMaxLingerBytes = 64 * 1024 * 1024;
+  // How long a TLS peer may take to answer our close_notify.
+  static constexpr std::chrono::seconds kTlsShutdownTimeout{5};
 
  public:
-  Session(tcp::socket socket, std::shared_ptr<ServerState> state, RequestHandler& handler)
-      : stream_(std::move(socket)),
+  Session(Stream stream, std::shared_ptr<ServerState> state, RequestHandler& handler)
+      : stream_(std::move(stream)),
+        executor_(stream_.get_executor()),
         state_(std::move(state)),
         options_(state_->options),
         handler_(handler) {
     ++state_->open;
     beast::error_code ec;
-    auto endpoint = stream_.socket().remote_endpoint(ec);
+    auto endpoint = lowest().socket().remote_endpoint(ec);
     if (!ec) remote_ = endpoint.address().to_string();
   }
-  ~Session() { --state_->open; }
+  ~Session() override { --state_->open; }
 
   void start() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
+    asio::dispatch(executor_, [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->handshake();
+      } else {
+        self->read();
+      }
+    });
   }
 
   // Closes an idle connection now, a busy one once its answer is written.
-  void close() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+  void close_on_stop() override {
+    asio::post(executor_, [self = this->shared_from_this()] {
       self->closing_ = true;
-      if (self->busy_) return;
-      beast::error_code ec;
-      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-      self->stream_.close();
+      if (self->busy_ || self->upgraded_) return;
+      self->close_socket();
     });
   }
 
  private:
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+  // The TLS handshake may take as long as an idle connection may wait.
+  void handshake() {
+    lowest().expires_after(options_.idle_timeout);
+    stream_.async_handshake(asio::ssl::stream_base::server,
+                            [self = this->shared_from_this()](beast::error_code ec) {
+                              if (ec) return self->close_socket();
+                              self->read();
+                            });
+  }
+
   // The header first: the route decides how large a body it takes.
   void read() {
     parser_.emplace();
     body_limit_ = std::max(options_.max_body_bytes, options_.max_large_body_bytes);
     parser_->body_limit(body_limit_);
     parser_->header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
-    stream_.expires_after(options_.idle_timeout);
-    http::async_read_header(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+    lowest().expires_after(options_.idle_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->on_header(ec);
+                            });
   }
 
   void on_header(beast::error_code ec) {
@@ -104,15 +113,16 @@ class Session : public std::enable_shared_from_this<Session> {
       return on_read(http::error::body_limit);
     }
     parser_->body_limit(body_limit_);  // a chunked body is held to it as it arrives
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec2, std::size_t) { self->on_read(ec2); });
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](beast::error_code ec2, std::size_t) {
+                       self->on_read(ec2);
+                     });
   }
 
   void on_read(beast::error_code ec) {
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
         ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
-        ec == asio::error::eof) {
+        ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
       return shutdown();
     }
     if (ec == http::error::body_limit) {
@@ -143,14 +153,21 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     request.body = std::move(message.body());
     request.remote_address = remote_;
+    if (websocket::is_upgrade(message)) {
+      if (upgrade_to_websocket(stream_, std::move(message), request, state_, handler_)) {
+        upgraded_ = true;  // the stream belongs to the WebSocket session now
+        return;
+      }
+      return write(handler_.transport_error(404, "no WebSocket endpoint at " + request.path));
+    }
     // No read until this answer is written: one request at a time per connection
     // keeps responses in order without a queue.
-    stream_.expires_never();
+    lowest().expires_never();
     busy_ = true;
-    handler_.handle(std::move(request), [self = shared_from_this(),
+    handler_.handle(std::move(request), [self = this->shared_from_this(),
                                          state = state_](HttpResponse response) mutable {
       if (state->stopped) return;
-      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+      asio::post(self->executor_, [self, response = std::move(response)]() mutable {
         self->write(std::move(response));
       });
     });
@@ -166,22 +183,24 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // Reads and drops what the client still sends, for a short while, after the
-  // answer (like nginx's lingering close).
+  // answer (like nginx's lingering close). Over TLS the raw bytes are dropped
+  // undecrypted.
   void linger() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.expires_after(std::chrono::seconds(2));
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+    lowest().expires_after(std::chrono::seconds(2));
     discard_ = std::make_unique<std::array<char, 16 * 1024>>();
     discard();
   }
 
   void discard() {
-    stream_.async_read_some(asio::buffer(*discard_),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-                              self->discarded_ += n;
-                              if (ec || self->discarded_ > kMaxLingerBytes) return;
-                              self->discard();
-                            });
+    lowest().async_read_some(
+        asio::buffer(*discard_),
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+          self->discarded_ += n;
+          if (ec || self->discarded_ > kMaxLingerBytes) return;
+          self->discard();
+        });
   }
 
   void write(HttpResponse response) {
@@ -194,9 +213,9 @@ class Session : public std::enable_shared_from_this<Session> {
     out->body() = std::move(response.body);
     out->keep_alive(keep_alive_ && !closing_ && !state_->stopped);
     out->prepare_payload();
-    stream_.expires_after(options_.idle_timeout);
+    lowest().expires_after(options_.idle_timeout);
     http::async_write(stream_, *out,
-                      [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
+                      [self = this->shared_from_this(), out](beast::error_code ec, std::size_t) {
                         self->busy_ = false;
                         if (!ec && self->linger_) return self->linger();
                         if (ec || !out->keep_alive() || self->closing_) return self->shutdown();
@@ -204,12 +223,27 @@ class Session : public std::enable_shared_from_this<Session> {
                       });
   }
 
+  // The end of a connection: TLS sends close_notify first.
   void shutdown() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if constexpr (kTls) {
+      lowest().expires_after(kTlsShutdownTimeout);
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code) { self->close_socket(); });
+    } else {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
   }
 
-  beast::tcp_stream stream_;
+  void close_socket() {
+    beast::error_code ec;
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+    lowest().close();
+  }
+
+  Stream stream_;
+  // The connection's strand; kept apart because stream_ is moved out on upgrade.
+  asio::any_io_executor executor_;
   std::shared_ptr<ServerState> state_;
   const HttpServerOptions& options_;  // lives in state_
   RequestHandler& handler_;
@@ -218,13 +252,89 @@ class Session : public std::enable_shared_from_this<Session> {
   std::size_t body_limit_ = 0;  // of the request being read
   std::string remote_;
   bool keep_alive_ = true;
-  bool busy_ = false;     // between reading a request and writing its answer
-  bool closing_ = false;  // the server is stopping: no further requests
-  bool linger_ = false;   // refused mid-request: drain before closing
+  bool busy_ = false;      // between reading a request and writing its answer
+  bool closing_ = false;   // the server is stopping: no further requests
+  bool linger_ = false;    // refused mid-request: drain before closing
+  bool upgraded_ = false;  // stream_ went to a WebSocket session
   std::unique_ptr<std::array<char, 16 * 1024>> discard_;
   std::size_t discarded_ = 0;
   unsigned version_ = 11;
 };
+
+// The server's TLS context from the PEM files in `options`, or nothing when TLS
+// is off.
+core::Result<std::optional<asio::ssl::context>> load_tls(const HttpServerOptions& options) {
+  const auto& certificate = options.tls_certificate_file;
+  const auto& key = options.tls_private_key_file;
+  if (certificate.empty() && key.empty()) return std::optional<asio::ssl::context>();
+  if (certificate.empty()) {
+    return core::invalid_argument("TLS needs a certificate file (tls_certificate_file) as well as "
+                                  "the private key file " + key);
+  }
+  if (key.empty()) {
+    return core::invalid_argument("TLS needs a private key file (tls_private_key_file) as well as "
+                                  "the certificate file " + certificate);
+  }
+  for (const auto* file : {&certificate, &key}) {
+    std::FILE* probe = std::fopen(file->c_str(), "rb");
+    if (probe == nullptr) {
+      return core::invalid_argument(
+          "cannot read the TLS " +
+          std::string(file == &key ? "private key" : "certificate") + " file " + *file + ": " +
+          std::strerror(errno));
+    }
+    std::fclose(probe);
+  }
+  std::optional<asio::ssl::context> tls(std::in_place, asio::ssl::context::tls_server);
+  SSL_CTX_set_min_proto_version(tls->native_handle(), TLS1_2_VERSION);
+  tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::single_dh_use);
+  // An encrypted key would make OpenSSL prompt on the terminal: fail instead.
+  tls->set_password_callback(
+      [](std::size_t, asio::ssl::context::password_purpose) { return std::string(); });
+  beast::error_code ec;
+  tls->use_certificate_chain_file(certificate, ec);
+  if (ec) {
+    return core::invalid_argument("the TLS certificate file " + certificate +
+                                  " holds no usable PEM certificate: " + ec.message());
+  }
+  tls->use_private_key_file(key, asio::ssl::context::pem, ec);
+  if (ec) {
+    return core::invalid_argument("the TLS private key file " + key +
+                                  " holds no usable PEM key for the certificate: " + ec.message());
+  }
+  return tls;
+}
+
+}  // namespace
+
+void ServerState::remember(const std::shared_ptr<Connection>& connection) {
+  std::lock_guard lock(connections_mutex_);
+  // Prune the dead now and then so the list stays as large as the live count.
+  if (connections_.size() > 64 && connections_.size() > 2 * open.load()) {
+    std::erase_if(connections_, [](const auto& weak) { return weak.expired(); });
+  }
+  connections_.push_back(connection);
+}
+
+std::vector<std::shared_ptr<Connection>> ServerState::live_connections() {
+  std::lock_guard lock(connections_mutex_);
+  std::vector<std::shared_ptr<Connection>> live;
+  for (auto& weak : connections_) {
+    if (auto connection = weak.lock()) live.push_back(std::move(connection));
+  }
+  return live;
+}
+
+}  // namespace detail
+
+using detail::Connection;
+using detail::PlainStream;
+using detail::ServerState;
+using detail::Session;
+using detail::TlsStream;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
 
 struct HttpServer::Impl {
   Impl(HttpServerOptions o, RequestHandler& h)
@@ -238,21 +348,22 @@ struct HttpServer::Impl {
         asio::make_strand(state->io), [this](beast::error_code ec, tcp::socket socket) {
           if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
           if (!ec) {
-            auto session = std::make_shared<Session>(std::move(socket), state, handler);
-            remember(session);
-            session->start();
+            if (state->tls) {
+              run(std::make_shared<Session<TlsStream>>(TlsStream(std::move(socket), *state->tls),
+                                                       state, handler));
+            } else {
+              run(std::make_shared<Session<PlainStream>>(PlainStream(std::move(socket)), state,
+                                                         handler));
+            }
           }
           accept();
         });
   }
 
-  void remember(const std::shared_ptr<Session>& session) {
-    std::lock_guard lock(sessions_mutex);
-    // Prune the dead now and then so the set stays as large as the live count.
-    if (sessions.size() > 64 && sessions.size() > 2 * state->open.load()) {
-      std::erase_if(sessions, [](const auto& weak) { return weak.expired(); });
-    }
-    sessions.push_back(session);
+  template <class S>
+  void run(const std::shared_ptr<S>& session) {
+    state->remember(session);
+    session->start();
   }
 
   RequestHandler& handler;
@@ -260,8 +371,6 @@ struct HttpServer::Impl {
   const HttpServerOptions& options;
   tcp::acceptor acceptor;
   std::vector<std::thread> threads;
-  std::mutex sessions_mutex;
-  std::vector<std::weak_ptr<Session>> sessions;
   unsigned short bound_port = 0;
 };
 
@@ -272,6 +381,8 @@ HttpServer::~HttpServer() { stop(); }
 
 core::Result<void> HttpServer::start() {
   auto& impl = *impl_;
+  auto tls = detail::load_tls(impl.options);
+  if (!tls) return tls.error();
   auto where = impl.options.address + ":" + std::to_string(impl.options.port);
   beast::error_code ec;
   auto address = asio::ip::make_address(impl.options.address, ec);
@@ -289,6 +400,7 @@ core::Result<void> HttpServer::start() {
     return core::Error{
         core::ErrorCode::Unavailable, "cannot listen on " + where + ": " + ec.message(), {}};
   }
+  impl.state->tls = std::move(*tls);
   impl.bound_port = impl.acceptor.local_endpoint().port();
   impl.accept();
   auto count = std::max<std::size_t>(1, impl.options.io_threads);
@@ -311,14 +423,9 @@ void HttpServer::stop() {
   auto& impl = *impl_;
   if (impl.threads.empty()) return;
   stop_accepting();
-  {
-    std::lock_guard lock(impl.sessions_mutex);
-    for (auto& weak : impl.sessions) {
-      if (auto session = weak.lock()) session->close();
-    }
-    impl.sessions.clear();
-  }
-  // Let answers being written finish, then stop the loop for good.
+  for (auto& connection : impl.state->live_connections()) connection->close_on_stop();
+  // Let answers being written and WebSocket close handshakes finish, then stop
+  // the loop for good.
   for (int i = 0; i < 200 && impl.state->open.load() > 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -327,6 +434,7 @@ void HttpServer::stop() {
   impl.state->io.stop();
   for (auto& thread : impl.threads) thread.join();
   impl.threads.clear();
+  for (auto& connection : impl.state->live_connections()) connection->abandon();
 }
 
 std::size_t HttpServer::open_connections() const { return impl_->state->open.load(); }
