@@ -37,5 +37,6 @@ Action add_serve(CLI::App& app);
 Action add_token(CLI::App& app);
 Action add_rotate_key(CLI::App& app);
 Action add_oas(CLI::App& app);
+Action add_agent(CLI::App& app);
 
 }  // namespace patchbay::cli

@@ -1,4 +1,4 @@
-// patchbay token create --name N --role viewer|operator|admin
+// patchbay token create --name N --role viewer|operator|admin|agent
 // patchbay token list [--json]
 // patchbay token revoke ID|NAME
 // They open the same store as `serve` (--data-dir / --db) and work while it runs;
@@ -44,7 +44,7 @@ int fail(std::string_view message) {
 int create(const TokenOptions& options) {
   auto role = store::parse_role(options.role);
   if (!role) {
-    std::cerr << "patchbay token: --role must be viewer, operator or admin\n";
+    std::cerr << "patchbay token: --role must be viewer, operator, admin or agent\n";
     return kExitUsage;
   }
   auto store = server::open_data_store(options.data);
@@ -112,7 +112,7 @@ Action add_token(CLI::App& app) {
   add_data_options(*create_cmd, options->data);
   create_cmd->add_option("--name", options->name, "Unique name, shown in the audit log")
       ->required();
-  create_cmd->add_option("--role", options->role, "viewer, operator or admin")
+  create_cmd->add_option("--role", options->role, "viewer, operator, admin, or agent (for patchbay agent only)")
       ->capture_default_str();
   auto* list_cmd = cmd->add_subcommand("list", "List tokens (never their values)");
   add_data_options(*list_cmd, options->data);

@@ -54,12 +54,12 @@ struct AgentHub::Agent {
 class AgentHub::Listener : public WebSocketListener,
                            public std::enable_shared_from_this<Listener> {
  public:
-  Listener(AgentHub& hub, std::shared_ptr<WebSocketConnection> connection)
-      : hub_(hub), connection(std::move(connection)), opened(Clock::now()) {}
+  Listener(AgentHub& hub, std::shared_ptr<WebSocketConnection> socket)
+      : connection(std::move(socket)), opened(Clock::now()), hub_(hub) {}
   void on_message(std::string text) override { hub_.on_message(shared_from_this(), std::move(text)); }
   void on_close(std::string why) override { hub_.on_close(shared_from_this(), why); }
 
-  std::shared_ptr<WebSocketConnection> connection;
+  const std::shared_ptr<WebSocketConnection> connection;
   const Clock::time_point opened;
   // Guarded by the hub's mutex.
   std::string agent_id;  // set once registered
@@ -335,6 +335,24 @@ json::array AgentHub::list() const {
     out.push_back(std::move(view));
   }
   return out;
+}
+
+core::Result<void> AgentHub::forget(std::string_view agent_id) {
+  std::lock_guard lock(mutex_);
+  auto found = agents_.find(agent_id);
+  if (found == agents_.end()) {
+    return core::Error{core::ErrorCode::NotFound,
+                       "agent '" + std::string(agent_id) + "' is not known", {}};
+  }
+  if (found->second->listener) {
+    return core::Error{core::ErrorCode::Conflict,
+                       "agent '" + std::string(agent_id) +
+                           "' is online; stop it before forgetting it",
+                       {}};
+  }
+  agents_.erase(found);
+  logger_.info("agent forgotten", {{"agentId", agent_id}});
+  return {};
 }
 
 void AgentHub::post(std::function<void()> task) {

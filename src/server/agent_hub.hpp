@@ -85,6 +85,9 @@ class AgentHub {
 
   // GET /api/agents: every agent known since this server started.
   boost::json::array list() const;
+  // DELETE /api/agents/:id: forgets an offline agent, so the connectors it
+  // claimed run here again. NotFound for an unknown agent, Conflict while online.
+  core::Result<void> forget(std::string_view agent_id);
 
   // Fails every waiting command and closes every connection (1001).
   void stop();

@@ -4,6 +4,7 @@
 
 #include <boost/json/object.hpp>
 
+#include "server/agent_hub.hpp"
 #include "server/api_server.hpp"
 #include "server/connector_service.hpp"
 #include "server/metrics.hpp"
@@ -84,6 +85,14 @@ void ApiServer::add_routes() {
   add("POST", "/api/connectors/:id/test", Role::Operator,
       [&svc](ApiRequest& q) { return answer(svc.test(q.params[0], q.principal.name)); });
 
+  if (deps_.agents != nullptr) {
+    add("GET", "/api/agents", Role::Viewer,
+        [this](ApiRequest&) { return ApiResponse{.body = deps_.agents->list()}; });
+    add("DELETE", "/api/agents/:id", Role::Admin, [this](ApiRequest& q) {
+      return answer(deps_.agents->forget(q.params[0]));
+    });
+  }
+
   add("GET", "/api/connector-types", Role::Viewer,
       [&svc](ApiRequest&) { return answer(svc.list_types()); });
   add("GET", "/api/connector-types/:id", Role::Viewer,
@@ -108,7 +117,7 @@ void ApiServer::add_routes() {
     auto parsed_role =
         role && role->is_string() ? store::parse_role(role->get_string()) : std::nullopt;
     if (!parsed_role) {
-      return error_response(core::validation_error({{"role", "must be viewer, operator or admin"}},
+      return error_response(core::validation_error({{"role", "must be viewer, operator, admin or agent"}},
                                                    "invalid token request"));
     }
     auto issued = issue_token(deps_.store, std::string(name->get_string()), *parsed_role);

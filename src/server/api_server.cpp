@@ -1,5 +1,8 @@
 #include "server/api_server.hpp"
 
+#include "agent/protocol.hpp"
+#include "server/agent_hub.hpp"
+
 #include <chrono>
 #include <exception>
 
@@ -92,6 +95,12 @@ std::size_t ApiServer::body_limit(std::string_view method, std::string_view targ
   if (method != "POST" && method != "PUT") return 0;  // no large body elsewhere: skip the match
   auto match = router_.match(method, target.substr(0, target.find('?')));
   return match.route != nullptr && match.route->large_body ? deps_.max_import_bytes : 0;
+}
+
+std::shared_ptr<WebSocketListener> ApiServer::websocket(
+    const HttpRequest& request, std::shared_ptr<WebSocketConnection> connection) {
+  if (deps_.agents == nullptr || request.path != agent::kEndpointPath) return nullptr;
+  return deps_.agents->accept(std::move(connection));
 }
 
 ApiResponse ApiServer::process(const Route& route, ApiRequest& request) {

@@ -15,6 +15,7 @@
 
 namespace patchbay::server {
 
+class AgentHub;
 class Authenticator;
 class ConnectorService;
 class Metrics;
@@ -31,6 +32,8 @@ struct ApiDependencies {
   // Body limit of parse-oas and of connector create/update: drafts of large APIs
   // (GitHub's is 1.5 MB) and the descriptions themselves (13 MB) are big.
   std::size_t max_import_bytes = 64 * 1024 * 1024;
+  // The on-premise agents' WebSocket endpoint and GET /api/agents; null: none.
+  AgentHub* agents = nullptr;
 };
 
 class ApiServer : public RequestHandler {
@@ -40,6 +43,9 @@ class ApiServer : public RequestHandler {
   void handle(HttpRequest request, Responder respond) override;
   HttpResponse transport_error(int status, std::string_view message) override;
   std::size_t body_limit(std::string_view method, std::string_view target) override;
+  // The agents' endpoint (agent::kEndpointPath); nothing else upgrades.
+  std::shared_ptr<WebSocketListener> websocket(
+      const HttpRequest& request, std::shared_ptr<WebSocketConnection> connection) override;
 
  private:
   void add_routes();

@@ -11,6 +11,7 @@
 #include "connectors/registry.hpp"
 #include "dispatch/dispatch.hpp"
 #include "external/external.hpp"
+#include "server/agent_hub.hpp"
 #include "server/connector_service.hpp"
 #include "server/execution_recorder.hpp"
 #include "server/metrics.hpp"
@@ -23,6 +24,9 @@ namespace json = boost::json;
 struct ConnectorService::Runtime {
   std::int64_t revision = 0;
   std::shared_ptr<const core::ConnectorDefinition> definition;
+  // The stored definition as the agent gets it, and the agent it names.
+  boost::json::object definition_json;
+  std::string agent;
   std::vector<core::FieldSpec> fields;
   // Set when this server cannot run the connector's execution model.
   std::string unsupported;
@@ -32,6 +36,9 @@ namespace {
 
 using support::invalid;
 using support::invalid_field;
+
+// How long an agent may take when the connector's limits.wallTimeMs does not say.
+constexpr std::int64_t kAgentDefaultTimeoutMs = 30'000;
 
 constexpr std::string_view kRequestKeys[] = {"command", "params", "variables",
                                              "mock",    "stepId", "runId"};
@@ -150,6 +157,8 @@ core::Result<std::shared_ptr<const ConnectorService::Runtime>> ConnectorService:
   auto runtime = std::make_shared<Runtime>();
   runtime->revision = record.revision;
   runtime->fields = support::sealed_fields(*def);
+  runtime->definition_json = record.definition;
+  runtime->agent = def->agent;
   switch (def->execution_model) {
     case core::ExecutionModel::BuiltIn: {
       const auto* builtin = connectors::find_builtin(def->type);
@@ -223,7 +232,11 @@ core::Result<json::object> ConnectorService::run(const store::ConnectorRecord& r
     return ok.error();
   }
   auto secrets_in_use = secret_values(rt.fields, opened);
-  opened.erase(support::kSigningSecretKey);  // signs requests; never a connection field
+  std::string signing_secret;
+  if (const auto* secret = opened.if_contains(support::kSigningSecretKey)) {
+    if (secret->is_string()) signing_secret = secret->get_string();
+    opened.erase(support::kSigningSecretKey);  // signs requests; never a connection field
+  }
 
   core::ConnectorContext context;
   context.config = *params;
@@ -240,9 +253,29 @@ core::Result<json::object> ConnectorService::run(const store::ConnectorRecord& r
   execution.id = store::new_id("x_");
   execution.started_at = store::now_rfc3339();
   auto started = std::chrono::steady_clock::now();
-  core::ConnectorResult result =
-      rt.unsupported.empty() ? dispatch::execute_definition(*rt.definition, context, logger_)
-                             : core::failure_result(rt.unsupported);
+  auto agent = options_.agents ? options_.agents->route(rt.agent, record.name) : std::nullopt;
+  core::ConnectorResult result;
+  if (agent) {
+    result = options_.agents->execute(
+        *agent,
+        agent::Command{.connector = record.name,
+                       .command = *command,
+                       .params = *params,
+                       .config = context.connector_config,
+                       .variables = context.variables,
+                       .step_id = context.step_id,
+                       .run_id = context.run_id,
+                       .mock = context.mock,
+                       .timeout_ms = rt.definition && rt.definition->limits.wall_time_ms
+                                         ? *rt.definition->limits.wall_time_ms
+                                         : kAgentDefaultTimeoutMs,
+                       .signing_secret = signing_secret},
+        rt.definition_json);
+  } else if (rt.unsupported.empty()) {
+    result = dispatch::execute_definition(*rt.definition, context, logger_);
+  } else {
+    result = core::failure_result(rt.unsupported);
+  }
   auto elapsed = std::chrono::steady_clock::now() - started;
 
   json::value result_json = core::to_json(result);

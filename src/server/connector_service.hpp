@@ -31,6 +31,7 @@
 
 namespace patchbay::server {
 
+class AgentHub;
 class ExecutionRecorder;
 class Metrics;
 
@@ -40,6 +41,8 @@ struct ServiceOptions {
   // it again. Changes through this service take effect at once; changes by
   // another process (a second server on the same PostgreSQL) within this time.
   std::chrono::milliseconds record_cache_ttl{1000};
+  // Where commands of agent-bound connectors go; null: everything runs here.
+  AgentHub* agents = nullptr;
 };
 
 class ConnectorService {

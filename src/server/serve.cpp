@@ -9,6 +9,7 @@
 
 #include "http/client.hpp"
 #include "secrets/secrets.hpp"
+#include "server/agent_hub.hpp"
 #include "server/api_server.hpp"
 #include "server/connector_service.hpp"
 #include "server/execution_recorder.hpp"
@@ -112,7 +113,11 @@ int serve(const ServeOptions& options, core::Logger& logger, std::ostream& out) 
 
   Metrics metrics;
   ExecutionRecorder recorder(**store);
-  ConnectorService connectors(**store, keyring, recorder, metrics, logger);
+  Authenticator auth(**store, options.token_cache_ttl);
+  AgentHub agents([&auth](std::string_view token) { return auth.authenticate("Bearer " + std::string(token)); },
+                  logger, {.server_version = PATCHBAY_VERSION});
+  ConnectorService connectors(**store, keyring, recorder, metrics, logger,
+                              {.agents = &agents});
   if (auto seeded = connectors.seed(first_start); !seeded) return fail(seeded.error());
   std::string admin_token;
   if (first_start) {
@@ -122,7 +127,6 @@ int serve(const ServeOptions& options, core::Logger& logger, std::ostream& out) 
   }
 
   WorkerPool workers(options.workers, options.queue_limit);
-  Authenticator auth(**store, options.token_cache_ttl);
   ApiServer api({.connectors = connectors,
                  .store = **store,
                  .auth = auth,
@@ -130,7 +134,8 @@ int serve(const ServeOptions& options, core::Logger& logger, std::ostream& out) 
                  .workers = workers,
                  .logger = logger,
                  .version = PATCHBAY_VERSION,
-                 .max_import_bytes = options.max_import_bytes});
+                 .max_import_bytes = options.max_import_bytes,
+                 .agents = &agents});
   HttpServer http({.address = listen->first,
                    .port = listen->second,
                    .io_threads = options.io_threads,
@@ -181,6 +186,7 @@ int serve(const ServeOptions& options, core::Logger& logger, std::ostream& out) 
     out << "patchbay stopped (grace period over)" << std::endl;
     std::_Exit(kExitFailure);
   }
+  agents.stop();  // after the drain: commands on agents could finish
   http.stop();
   out << "patchbay stopped" << std::endl;
   return drained ? kExitOk : kExitFailure;

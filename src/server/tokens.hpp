@@ -35,7 +35,8 @@ std::string hash_token(std::string_view token);
 // for a bad name, Conflict for a name in use.
 core::Result<IssuedToken> issue_token(store::Store& store, std::string name, store::Role role);
 
-// True when `have` includes everything `need` may do (viewer < operator < admin).
+// True when `have` includes everything `need` may do (viewer < operator < admin;
+// agent only itself).
 bool role_allows(store::Role have, store::Role need);
 
 class Authenticator {

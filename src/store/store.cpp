@@ -18,12 +18,14 @@ std::string_view to_string(Role role) {
       return "operator";
     case Role::Admin:
       return "admin";
+    case Role::Agent:
+      return "agent";
   }
   return "viewer";
 }
 
 std::optional<Role> parse_role(std::string_view text) {
-  for (auto role : {Role::Viewer, Role::Operator, Role::Admin}) {
+  for (auto role : {Role::Viewer, Role::Operator, Role::Admin, Role::Agent}) {
     if (to_string(role) == text) return role;
   }
   return std::nullopt;

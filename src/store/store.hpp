@@ -58,7 +58,9 @@ struct ExecutionRecord {
   std::string actor;  // the token name that asked for it
 };
 
-enum class Role { Viewer, Operator, Admin };
+// Viewer < Operator < Admin: each may do what the one before may. Agent stands
+// apart: it may only register an on-premise agent, and nothing else may.
+enum class Role { Viewer, Operator, Admin, Agent };
 std::string_view to_string(Role role);
 std::optional<Role> parse_role(std::string_view text);
 
