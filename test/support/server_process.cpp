@@ -1,5 +1,6 @@
 #include "support/server_process.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 
@@ -20,7 +21,10 @@ std::string after(const std::string& text, const std::string& marker) {
 
 ServerProcess::ServerProcess(const std::string& binary, std::vector<std::string> args,
                              std::vector<std::string> env) {
-  std::vector<std::string> argv{binary, "serve", "--listen", "127.0.0.1:0"};
+  std::vector<std::string> argv{binary, "serve"};
+  if (std::find(args.begin(), args.end(), "--listen") == args.end()) {
+    argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
+  }
   argv.insert(argv.end(), args.begin(), args.end());
   process_ = std::make_unique<ChildProcess>(std::move(argv), std::move(env));
   // serve writes its banner in one flush: the URL, the store, and on a first

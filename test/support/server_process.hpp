@@ -14,8 +14,8 @@ namespace patchbay::test {
 
 class ServerProcess {
  public:
-  // Starts `binary serve --listen 127.0.0.1:0 <args>` with `env` ("K=V") added to
-  // the environment. Fails the current test (and leaves running() false) when it
+  // Starts `binary serve --listen 127.0.0.1:0 <args>` (unless args name another
+  // --listen) with `env` ("K=V") added to the environment. Fails the current test (and leaves running() false) when it
   // does not come up within 30 s.
   ServerProcess(const std::string& binary, std::vector<std::string> args,
                 std::vector<std::string> env = {});
