@@ -22,6 +22,7 @@
 #include "support/files.hpp"
 #include "support/http_call.hpp"
 #include "support/process.hpp"
+#include "support/server_process.hpp"
 
 namespace patchbay {
 namespace {
@@ -506,6 +507,48 @@ TEST_F(TlsTest, StartFailsOnUnusableTlsFiles) {
     EXPECT_EQ(started.error().code, core::ErrorCode::InvalidArgument);
     EXPECT_TRUE(contains(started.error().message, c.expected)) << started.error().message;
   }
+}
+
+// `patchbay serve` as an operator runs it: flags, environment and config file.
+TEST_F(TlsTest, ServeWithTlsFlagsAnswersHttps) {
+  test::TempDir data;
+  test::ServerProcess server(PATCHBAY_BINARY, {"--data-dir", (data.path() / "data").string(),
+                                               "--tls-cert", file("server.pem"), "--tls-key",
+                                               file("server.key"), "--ws-idle-seconds", "5"});
+  ASSERT_TRUE(server.running()) << server.output();
+  EXPECT_EQ(server.url(), "https://127.0.0.1:" + std::to_string(server.port()));
+  auto [status, body] = https_get(server.url() + "/api/health", file("server.pem"));
+  EXPECT_EQ(status, 200) << body;
+}
+
+TEST_F(TlsTest, ServeTakesTlsFilesFromTheEnvironmentAndTheConfigFile) {
+  test::TempDir data;
+  test::ServerProcess from_env(PATCHBAY_BINARY, {"--data-dir", (data.path() / "env").string()},
+                               {"PATCHBAY_TLS_CERT=" + file("server.pem"),
+                                "PATCHBAY_TLS_KEY=" + file("server.key")});
+  ASSERT_TRUE(from_env.running()) << from_env.output();
+  EXPECT_EQ(from_env.url().rfind("https://", 0), 0u) << from_env.url();
+
+  auto config = data.path() / "patchbay.toml";
+  test::write_text(config, "tls-cert = \"" + file("server.pem") + "\"\ntls-key = \"" +
+                               file("server.key") + "\"\nws-idle-seconds = 10\n");
+  test::ServerProcess from_file(PATCHBAY_BINARY, {"--data-dir", (data.path() / "file").string(),
+                                                  "--config", config.string()});
+  ASSERT_TRUE(from_file.running()) << from_file.output();
+  EXPECT_EQ(from_file.url().rfind("https://", 0), 0u) << from_file.url();
+}
+
+TEST_F(TlsTest, ServeRefusesACertificateWithoutAKeyAndAnIdleTimeOutOfRange) {
+  test::TempDir data;
+  auto refused = test::run_process({PATCHBAY_BINARY, "serve", "--listen", "127.0.0.1:0",
+                                    "--data-dir", (data.path() / "data").string(), "--tls-cert",
+                                    file("server.pem")});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_TRUE(contains(refused.out, "private key")) << refused.out << refused.err;
+
+  auto out_of_range = test::run_process({PATCHBAY_BINARY, "serve", "--ws-idle-seconds", "1"});
+  EXPECT_NE(out_of_range.exit_code, 0);
+  EXPECT_TRUE(contains(out_of_range.err, "--ws-idle-seconds")) << out_of_range.err;
 }
 
 }  // namespace
