@@ -1,5 +1,6 @@
 // patchbay serve [--listen 127.0.0.1:8080] [--data-dir ./patchbay-data]
-// [--db sqlite:PATH | --db postgres://...] [--config patchbay.toml]: the main job.
+// [--db sqlite:PATH | --db postgres://...] [--config patchbay.toml]
+// [--tls-cert FILE --tls-key FILE]: the main job.
 // Every option is also a PATCHBAY_* environment variable and a key of the config
 // file; the command line wins over the environment, which wins over the file.
 
@@ -65,13 +66,26 @@ Action add_serve(CLI::App& app) {
       ->envname("PATCHBAY_MAX_IMPORT_BYTES")
       ->check(CLI::Range(1024 * 1024, 1024 * 1024 * 1024))
       ->capture_default_str();
+  cmd->add_option("--tls-cert", options->tls_certificate_file,
+                  "PEM certificate (chain) to serve HTTPS and wss:// with; needs --tls-key")
+      ->envname("PATCHBAY_TLS_CERT");
+  cmd->add_option("--tls-key", options->tls_private_key_file,
+                  "PEM private key of --tls-cert (unencrypted)")
+      ->envname("PATCHBAY_TLS_KEY");
+  auto ws_idle = std::make_shared<int>(30);
+  cmd->add_option("--ws-idle-seconds", *ws_idle,
+                  "WebSocket heartbeat: ping after half this time without traffic, drop the "
+                  "connection when nothing arrives for this long")
+      ->envname("PATCHBAY_WS_IDLE_SECONDS")
+      ->check(CLI::Range(2, 3600))
+      ->capture_default_str();
   auto grace = std::make_shared<int>(30);
   cmd->add_option("--grace-seconds", *grace,
                   "On SIGINT/SIGTERM, how long in-flight requests may take to finish")
       ->envname("PATCHBAY_GRACE_SECONDS")
       ->check(CLI::Range(0, 3600))
       ->capture_default_str();
-  return [options, grace, config, cmd](core::Logger& logger) {
+  return [options, grace, ws_idle, config, cmd](core::Logger& logger) {
     if (!config->empty()) {
       if (auto applied = apply_config_file(*cmd, *config); !applied) {
         std::cerr << "patchbay serve: " << applied.error().message << "\n";
@@ -79,6 +93,7 @@ Action add_serve(CLI::App& app) {
       }
     }
     options->grace = std::chrono::seconds(*grace);
+    options->websocket_idle_timeout = std::chrono::seconds(*ws_idle);
     return server::serve(*options, logger, std::cout);
   };
 }

@@ -300,7 +300,11 @@ core::Result<std::optional<asio::ssl::context>> load_tls(const HttpServerOptions
   tls->use_private_key_file(key, asio::ssl::context::pem, ec);
   if (ec) {
     return core::invalid_argument("the TLS private key file " + key +
-                                  " holds no usable PEM key for the certificate: " + ec.message());
+                                  " holds no usable PEM key: " + ec.message());
+  }
+  if (SSL_CTX_check_private_key(tls->native_handle()) != 1) {
+    return core::invalid_argument("the TLS private key file " + key +
+                                  " does not match the certificate in " + certificate);
   }
   return tls;
 }

@@ -46,7 +46,7 @@ class WebSocketSession : public Connection,
   void send(std::string text) override {
     asio::post(strand_, [self = this->shared_from_this(), text = std::move(text)]() mutable {
       if (self->phase_ == Phase::Closing || self->phase_ == Phase::Closed ||
-          self->pending_close_) {
+          self->pending_close_ || self->write_failed_) {
         return;
       }
       self->outbox_.push_back(std::move(text));
@@ -143,7 +143,10 @@ class WebSocketSession : public Connection,
   std::string describe_failure(beast::error_code ec) const {
     // Our close frame went out and the peer's answer ended the read: we closed.
     if (phase_ == Phase::Closing) return local_why_;
-    if (ec == websocket::error::closed) return "closed by the peer: " + describe(ws_->reason());
+    // The peer's close frame is the reason even when the teardown after it failed.
+    if (ec == websocket::error::closed || ws_->reason().code != websocket::close_code::none) {
+      return "closed by the peer: " + describe(ws_->reason());
+    }
     if (ec == websocket::error::message_too_big) {
       return "closed by the server: a message over the limit of " +
              std::to_string(options_.websocket_max_message_bytes) + " bytes (1009)";
@@ -166,7 +169,7 @@ class WebSocketSession : public Connection,
   }
 
   void write_next() {
-    if (phase_ != Phase::Open || writing_) return;
+    if (phase_ != Phase::Open || writing_ || write_failed_) return;
     writing_ = true;
     if (!outbox_.empty()) {
       ws_->async_write(asio::buffer(outbox_.front()),
@@ -188,9 +191,17 @@ class WebSocketSession : public Connection,
   void on_write(beast::error_code ec) {
     writing_ = false;
     if (phase_ == Phase::Closed) return;
-    if (ec) return finish("network error: " + ec.message());
+    if (ec) return on_write_failed(ec);
     outbox_.pop_front();
     write_next();
+  }
+
+  // The pending read fails too and says why (a close frame from the peer often
+  // makes the write fail first); only when we stopped reading to close do we end here.
+  void on_write_failed(beast::error_code ec) {
+    outbox_.clear();
+    write_failed_ = true;
+    if (pending_close_) finish("network error: " + ec.message());
   }
 
   // The one place the application hears that the connection is gone.
@@ -215,6 +226,7 @@ class WebSocketSession : public Connection,
   beast::flat_buffer buffer_;
   std::deque<std::string> outbox_;
   bool writing_ = false;  // an async_write or async_close is in flight
+  bool write_failed_ = false;
   std::optional<websocket::close_reason> pending_close_;
   std::string local_why_;  // on_close's text when we close
 };

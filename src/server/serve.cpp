@@ -140,7 +140,10 @@ int serve(const ServeOptions& options, core::Logger& logger, std::ostream& out) 
                    .port = listen->second,
                    .io_threads = options.io_threads,
                    .max_body_bytes = options.max_body_bytes,
-                   .max_large_body_bytes = options.max_import_bytes},
+                   .max_large_body_bytes = options.max_import_bytes,
+                   .tls_certificate_file = options.tls_certificate_file,
+                   .tls_private_key_file = options.tls_private_key_file,
+                   .websocket_idle_timeout = options.websocket_idle_timeout},
                   api);
   metrics.add_gauge("patchbay_worker_queue_depth", "Requests waiting for a worker.",
                     [&] { return static_cast<double>(workers.queued()); });
@@ -162,7 +165,8 @@ int serve(const ServeOptions& options, core::Logger& logger, std::ostream& out) 
 
   std::string host =
       listen->first.find(':') != std::string::npos ? "[" + listen->first + "]" : listen->first;
-  std::string url = "http://" + host + ":" + std::to_string(http.port());
+  bool tls = !options.tls_certificate_file.empty();
+  std::string url = (tls ? "https://" : "http://") + host + ":" + std::to_string(http.port());
   out << "patchbay " << PATCHBAY_VERSION << " listening on " << url << "\n"
       << "store: " << (*store)->describe() << "\n";
   if (!admin_token.empty()) {

@@ -42,6 +42,11 @@ struct ServeOptions {
   std::size_t max_import_bytes = 64 * 1024 * 1024;
   std::chrono::seconds grace{30};
   std::chrono::milliseconds token_cache_ttl{2000};
+  // PEM files; both set: HTTPS and wss:// only (see HttpServerOptions).
+  std::string tls_certificate_file;
+  std::string tls_private_key_file;
+  // WebSocket heartbeat: silent peers are dropped after this long.
+  std::chrono::seconds websocket_idle_timeout{30};
 };
 
 // Splits "host:port", "[v6]:port" or ":port" (host 127.0.0.1).
