@@ -21,6 +21,7 @@
 #include "support/fake_upstream.hpp"
 #include "support/files.hpp"
 #include "support/http_call.hpp"
+#include "support/process.hpp"
 #include "support/server_process.hpp"
 
 namespace patchbay {
@@ -275,6 +276,41 @@ TEST_F(AgentTest, BadTokensAndBadRegistrationsAreRefused) {
   EXPECT_TRUE(agent_view("agent-admin").empty());
   EXPECT_TRUE(agent_view("agent-forged").empty());
   EXPECT_TRUE(agent_view("x").empty());
+}
+
+TEST_F(AgentTest, AgentsConnectOverTlsAndCheckTheServersCertificate) {
+  auto file = [this](const std::string& name) { return (dir_.path() / name).string(); };
+  auto made = test::run_process({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                                 "-subj", "/CN=localhost", "-addext",
+                                 "subjectAltName=IP:127.0.0.1,DNS:localhost", "-days", "1",
+                                 "-keyout", file("server.key"), "-out", file("server.pem")});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  test::ServerProcess tls(PATCHBAY_BINARY,
+                          {"--data-dir", file("tls-data"), "--tls-cert", file("server.pem"),
+                           "--tls-key", file("server.key")},
+                          {"PATCHBAY_HTTP_ALLOW="});
+  ASSERT_TRUE(tls.running()) << tls.output();
+  auto token = test::run_process({PATCHBAY_BINARY, "token", "create", "--name", "tls-agent",
+                                  "--role", "agent", "--data-dir", file("tls-data")});
+  ASSERT_EQ(token.exit_code, 0) << token.err;
+  auto agent_token = token.out.substr(0, token.out.find('\n'));
+  auto wss = "wss://127.0.0.1:" + std::to_string(tls.port()) + "/api/connectors/agents/ws";
+  std::vector<std::string> args{PATCHBAY_BINARY, "agent", "--server", wss, "--token", agent_token,
+                                "--id", "agent-tls"};
+
+  // Without the server's CA the certificate is not trusted: no registration.
+  test::ChildProcess untrusting(args);
+  bool refused = false;
+  for (int i = 0; i < 200 && !refused; ++i) {
+    refused = untrusting.log().find("certificate verify failed") != std::string::npos;
+    if (!refused) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(refused) << untrusting.log();
+  EXPECT_EQ(untrusting.output().find("registered"), std::string::npos);
+
+  args.insert(args.end(), {"--ca-file", file("server.pem")});
+  test::ChildProcess trusting(args);
+  EXPECT_EQ(trusting.wait_for_word_after("registered with "), wss) << trusting.log();
 }
 
 }  // namespace
