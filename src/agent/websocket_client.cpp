@@ -1,7 +1,6 @@
 #include "agent/websocket_client.hpp"
 
 #include <atomic>
-#include <deque>
 #include <future>
 #include <optional>
 #include <thread>
@@ -23,14 +22,13 @@
 #include <openssl/x509.h>
 
 #include "core/text.hpp"
-#include "core/websocket_close.hpp"
+#include "http/websocket_channel.hpp"
 
 namespace patchbay::agent {
 namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
 namespace ssl = asio::ssl;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
@@ -90,16 +88,9 @@ core::Result<std::optional<ssl::context>> make_tls(const WebSocketClientOptions&
   return tls;
 }
 
-// "1000 bye", "1001" (no reason).
-std::string describe(const websocket::close_reason& reason) {
-  std::string text = std::to_string(reason.code);
-  if (!reason.reason.empty()) text += " " + std::string(reason.reason.c_str());
-  return text;
-}
-
-// One connection on the client's I/O thread (which is its only thread: no strand
-// needed). The connect steps run under one deadline; then one read is always
-// pending and one write or close at a time goes out.
+// One connection on the client's I/O thread, the only thread of its io_context
+// (no strand needed): the connect steps under one deadline, then
+// http::WebSocketChannel.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   virtual ~Session() = default;
@@ -114,8 +105,9 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 template <class Stream>
-class StreamSession : public Session {
+class StreamSession : public Session, public http::WebSocketChannel<Stream> {
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  using Channel = http::WebSocketChannel<Stream>;
 
  public:
   // `tls_context...`: the ssl::context of a TlsStream, nothing for a PlainStream.
@@ -123,74 +115,71 @@ class StreamSession : public Session {
   StreamSession(asio::io_context& io, Target target, const WebSocketClientOptions& options,
                 const WebSocketClient::Callbacks& callbacks,
                 std::promise<core::Result<void>>& connected, TlsContext&... tls_context)
-      : io_(io),
+      : Channel({.self = "client", .peer = "server"},
+                {.max_message_bytes = options.max_message_bytes,
+                 .idle_timeout = options.idle_timeout,
+                 .close_timeout = options.connect_timeout}),
+        io_(io),
         target_(std::move(target)),
         options_(options),
         callbacks_(callbacks),
         connected_(connected),
-        ws_(io, tls_context...),
-        resolver_(ws_.get_executor()),
-        deadline_(ws_.get_executor()) {}
+        resolver_(io),
+        deadline_(io) {
+    this->ws_.emplace(io, tls_context...);
+  }
 
   void start() override {
     deadline_.expires_after(options_.connect_timeout);
     deadline_.async_wait([self = shared()](beast::error_code ec) {
-      if (ec || self->phase_ != Phase::Connecting) return;
+      if (ec || !self->connecting_) return;
       self->timed_out_ = true;
       self->resolver_.cancel();
       beast::error_code ignored;
-      beast::get_lowest_layer(self->ws_).socket().close(ignored);
+      self->lowest().socket().close(ignored);
     });
-    resolver_.async_resolve(target_.host, target_.port,
-                            [self = shared()](beast::error_code ec, tcp::resolver::results_type found) {
-                              if (ec) return self->fail("cannot resolve " + self->target_.host, ec);
-                              self->on_resolve(found);
-                            });
-  }
-
-  void send(std::string text) override {
-    if (phase_ != Phase::Open || pending_close_ || write_failed_) return;
-    outbox_.push_back(std::move(text));
-    write_next();
-  }
-
-  void close(std::uint16_t code, std::string reason) override {
-    if (phase_ != Phase::Open || pending_close_) return;
-    std::string why = "closed by the client: " + std::to_string(code);
-    if (!reason.empty()) why += " " + reason;
-    begin_close(code, std::move(reason), std::move(why));
-  }
-
- private:
-  enum class Phase { Connecting, Open, Closing, Closed };
-
-  std::shared_ptr<StreamSession> shared() {
-    return std::static_pointer_cast<StreamSession>(shared_from_this());
-  }
-
-  void on_resolve(const tcp::resolver::results_type& found) {
-    beast::get_lowest_layer(ws_).async_connect(
-        found, [self = shared()](beast::error_code ec, const tcp::endpoint&) {
-          if (ec) return self->fail("cannot connect", ec);
-          if constexpr (kTls) {
-            self->tls_handshake();
-          } else {
-            self->websocket_handshake();
-          }
+    resolver_.async_resolve(
+        target_.host, target_.port,
+        [self = shared()](beast::error_code ec, tcp::resolver::results_type found) {
+          if (ec) return self->fail("cannot resolve " + self->target_.host, ec);
+          self->on_resolve(found);
         });
   }
 
+  void send(std::string text) override { this->queue(std::move(text)); }
+
+  void close(std::uint16_t code, std::string reason) override {
+    if (!connecting_) this->close_channel(code, std::move(reason));
+  }
+
+ private:
+  std::shared_ptr<StreamSession> shared() {
+    return std::static_pointer_cast<StreamSession>(shared_from_this());
+  }
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(*this->ws_); }
+
+  void on_resolve(const tcp::resolver::results_type& found) {
+    lowest().async_connect(found, [self = shared()](beast::error_code ec, const tcp::endpoint&) {
+      if (ec) return self->fail("cannot connect", ec);
+      if constexpr (kTls) {
+        self->tls_handshake();
+      } else {
+        self->websocket_handshake();
+      }
+    });
+  }
+
   void tls_handshake() {
-    auto& tls = ws_.next_layer();
+    auto& tls = this->ws_->next_layer();
     beast::error_code ec;
     asio::ip::make_address(target_.host, ec);
     // SNI names hosts, never addresses.
     // (SSL_set_tlsext_host_name, without the macro's C cast.)
     if (ec && SSL_ctrl(tls.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
                        const_cast<char*>(target_.host.c_str())) != 1) {
-      return fail("cannot set the TLS server name", beast::error_code(
-                                                      static_cast<int>(::ERR_get_error()),
-                                                      asio::error::get_ssl_category()));
+      return fail("cannot set the TLS server name",
+                  beast::error_code(static_cast<int>(::ERR_get_error()),
+                                    asio::error::get_ssl_category()));
     }
     tls.set_verify_callback(ssl::host_name_verification(target_.host));
     tls.async_handshake(ssl::stream_base::client, [self = shared()](beast::error_code ec2) {
@@ -200,37 +189,31 @@ class StreamSession : public Session {
   }
 
   void websocket_handshake() {
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::request_type& request) { request.set(http::field::user_agent, "patchbay-agent"); }));
-    ws_.async_handshake(response_, target_.host_header, target_.path,
-                        [self = shared()](beast::error_code ec) { self->on_handshake(ec); });
+    this->ws_->set_option(websocket::stream_base::decorator([](websocket::request_type& request) {
+      request.set(beast::http::field::user_agent, "patchbay-agent");
+    }));
+    this->ws_->async_handshake(response_, target_.host_header, target_.path,
+                               [self = shared()](beast::error_code ec) { self->on_handshake(ec); });
   }
 
   void on_handshake(beast::error_code ec) {
     if (ec == websocket::error::upgrade_declined) {
       return fail("the server answered " + std::to_string(response_.result_int()) + " " +
-                  std::string(response_.reason()) + " instead of upgrading",
+                      std::string(response_.reason()) + " instead of upgrading",
                   {});
     }
     if (ec) return fail("WebSocket handshake failed", ec);
     deadline_.cancel();
-    // The WebSocket timeouts take over from the TCP stream's.
-    beast::get_lowest_layer(ws_).expires_never();
-    websocket::stream_base::timeout timeout{};
-    timeout.handshake_timeout = options_.connect_timeout;
-    timeout.idle_timeout = options_.idle_timeout;
-    timeout.keep_alive_pings = true;
-    ws_.set_option(timeout);
-    ws_.read_message_max(options_.max_message_bytes);
-    ws_.text(true);
-    phase_ = Phase::Open;
+    connecting_ = false;
+    // The WebSocket heartbeat takes over from the TCP stream's timeouts.
+    lowest().expires_never();
     connected_.set_value({});
-    read();
+    this->open_channel();
   }
 
   // A connect step failed: connect() returns the error; no callback runs.
   void fail(std::string step, beast::error_code ec) {
-    phase_ = Phase::Closed;
+    connecting_ = false;
     deadline_.cancel();
     std::string cause = std::move(step);
     if (timed_out_) {
@@ -238,12 +221,14 @@ class StreamSession : public Session {
     } else if (ec) {
       cause += ": " + ec.message();
       if constexpr (kTls) {
-        auto verify = SSL_get_verify_result(ws_.next_layer().native_handle());
-        if (verify != X509_V_OK) cause += " (" + std::string(X509_verify_cert_error_string(verify)) + ")";
+        auto verify = SSL_get_verify_result(this->ws_->next_layer().native_handle());
+        if (verify != X509_V_OK) {
+          cause += " (" + std::string(X509_verify_cert_error_string(verify)) + ")";
+        }
       }
     }
     beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().close(ignored);
+    lowest().socket().close(ignored);
     gone_ = true;
     connected_.set_value(core::Error{core::ErrorCode::Unavailable,
                                      "cannot connect to " + options_.url + ": " + cause,
@@ -251,83 +236,11 @@ class StreamSession : public Session {
     io_.stop();
   }
 
-  void read() {
-    ws_.async_read(buffer_, [self = shared()](beast::error_code ec, std::size_t) {
-      self->on_read(ec);
-    });
+  void on_channel_message(std::string text) override {
+    if (callbacks_.on_message) callbacks_.on_message(std::move(text));
   }
 
-  void on_read(beast::error_code ec) {
-    if (phase_ == Phase::Closed) return;
-    if (ec) return finish(describe_failure(ec));
-    if (!ws_.got_text()) {
-      buffer_.clear();
-      return begin_close(websocket::close_code::unknown_data, "text messages only",
-                         "closed by the client: the server sent a binary message (1003)");
-    }
-    if (callbacks_.on_message) callbacks_.on_message(beast::buffers_to_string(buffer_.data()));
-    buffer_.clear();
-    read();
-  }
-
-  std::string describe_failure(beast::error_code ec) const {
-    if (phase_ == Phase::Closing) return local_why_;
-    // The peer's close frame is the reason even when the teardown after it failed.
-    if (ec == websocket::error::closed || ws_.reason().code != websocket::close_code::none) {
-      return "closed by the server: " + describe(ws_.reason());
-    }
-    if (ec == websocket::error::message_too_big) {
-      return "closed by the client: a message over the limit of " +
-             std::to_string(options_.max_message_bytes) + " bytes (1009)";
-    }
-    if (ec == beast::error::timeout) {
-      return "heartbeat timeout: nothing received from the server for " +
-             std::to_string(options_.idle_timeout.count()) + " s";
-    }
-    return "network error: " + ec.message();
-  }
-
-  void begin_close(std::uint16_t code, std::string reason, std::string why) {
-    if (!core::sendable_close_code(code)) code = websocket::close_code::internal_error;
-    auto text = core::close_reason(std::move(reason));
-    pending_close_.emplace(static_cast<websocket::close_code>(code), beast::string_view(text));
-    local_why_ = std::move(why);
-    write_next();
-  }
-
-  // Queued messages first, then the close frame.
-  void write_next() {
-    if (phase_ != Phase::Open || writing_ || write_failed_) return;
-    if (!outbox_.empty()) {
-      writing_ = true;
-      ws_.async_write(asio::buffer(outbox_.front()),
-                      [self = shared()](beast::error_code ec, std::size_t) {
-                        self->writing_ = false;
-                        if (self->phase_ == Phase::Closed) return;
-                        if (ec) return self->on_write_failed(ec);
-                        self->outbox_.pop_front();
-                        self->write_next();
-                      });
-    } else if (pending_close_) {
-      writing_ = true;
-      phase_ = Phase::Closing;
-      ws_.async_close(*pending_close_,
-                      [self = shared()](beast::error_code) { self->finish(self->local_why_); });
-    }
-  }
-
-  // The pending read fails too and says why (a close frame from the server often
-  // makes the write fail first); only when we stopped reading to close do we end here.
-  void on_write_failed(beast::error_code ec) {
-    outbox_.clear();
-    write_failed_ = true;
-    if (pending_close_) finish("network error: " + ec.message());
-  }
-
-  void finish(std::string why) {
-    if (phase_ == Phase::Closed) return;
-    phase_ = Phase::Closed;
-    outbox_.clear();
+  void on_channel_closed(std::string why) override {
     gone_ = true;
     if (callbacks_.on_close) callbacks_.on_close(std::move(why));
     // The close handshake is over or the connection broke: what is still pending
@@ -335,23 +248,18 @@ class StreamSession : public Session {
     io_.stop();
   }
 
+  std::shared_ptr<Channel> channel_owner() override { return shared(); }
+
   asio::io_context& io_;  // the Link's; this session's only thread runs it
   const Target target_;
-  const WebSocketClientOptions& options_;         // the client's
-  const WebSocketClient::Callbacks& callbacks_;   // the client's
+  const WebSocketClientOptions& options_;        // the client's
+  const WebSocketClient::Callbacks& callbacks_;  // the client's
   std::promise<core::Result<void>>& connected_;  // the Link's; set once
-  websocket::stream<Stream> ws_;
   tcp::resolver resolver_;
   asio::steady_timer deadline_;  // of the connect steps
+  bool connecting_ = true;
   bool timed_out_ = false;
-  http::response<http::string_body> response_;  // to the upgrade request
-  Phase phase_ = Phase::Connecting;
-  beast::flat_buffer buffer_;
-  std::deque<std::string> outbox_;
-  bool writing_ = false;  // an async_write or async_close is in flight
-  bool write_failed_ = false;
-  std::optional<websocket::close_reason> pending_close_;
-  std::string local_why_;  // on_close's text when we close
+  beast::http::response<beast::http::string_body> response_;  // to the upgrade request
 };
 
 }  // namespace

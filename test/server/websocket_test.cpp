@@ -42,34 +42,28 @@ constexpr std::chrono::seconds kLiveness{10};
 // Messages and closes seen by one end, with waits for them.
 class Recorder {
  public:
-  void message(std::string text) {
-    std::lock_guard lock(mutex_);
-    messages_.push_back(std::move(text));
-    changed_.notify_all();
-  }
-  void closed(std::string why) {
-    std::lock_guard lock(mutex_);
-    closes_.push_back(std::move(why));
-    changed_.notify_all();
-  }
-  bool wait_messages(std::size_t count) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, kLiveness, [&] { return messages_.size() >= count; });
-  }
-  bool wait_closes(std::size_t count) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, kLiveness, [&] { return closes_.size() >= count; });
-  }
-  std::vector<std::string> messages() {
-    std::lock_guard lock(mutex_);
-    return messages_;
-  }
-  std::vector<std::string> closes() {
-    std::lock_guard lock(mutex_);
-    return closes_;
-  }
+  void message(std::string text) { add(messages_, std::move(text)); }
+  void closed(std::string why) { add(closes_, std::move(why)); }
+  bool wait_messages(std::size_t count) { return wait(messages_, count); }
+  bool wait_closes(std::size_t count) { return wait(closes_, count); }
+  std::vector<std::string> messages() { return copy(messages_); }
+  std::vector<std::string> closes() { return copy(closes_); }
 
  private:
+  void add(std::vector<std::string>& list, std::string text) {
+    std::lock_guard lock(mutex_);
+    list.push_back(std::move(text));
+    changed_.notify_all();
+  }
+  bool wait(const std::vector<std::string>& list, std::size_t count) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, kLiveness, [&] { return list.size() >= count; });
+  }
+  std::vector<std::string> copy(const std::vector<std::string>& list) {
+    std::lock_guard lock(mutex_);
+    return list;
+  }
+
   std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<std::string> messages_;
@@ -159,11 +153,19 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-TEST(WebSocketTest, EchoesAThousandMessagesInOrder) {
+// An echo server with default options and one client connected to /echo.
+class WebSocketEchoTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto connected = client.client.connect();
+    ASSERT_TRUE(connected) << connected.error().message;
+  }
+
   EchoServer server;
-  Client client(to(server.url("/echo")));
-  auto connected = client.client.connect();
-  ASSERT_TRUE(connected) << connected.error().message;
+  Client client{to(server.url("/echo"))};
+};
+
+TEST_F(WebSocketEchoTest, EchoesAThousandMessagesInOrder) {
   for (int i = 0; i < 1000; ++i) client.client.send("message " + std::to_string(i));
   ASSERT_TRUE(client.seen.wait_messages(1000));
   auto echoed = client.seen.messages();
@@ -188,10 +190,7 @@ TEST(WebSocketTest, RefusedPathAnswers404AndPlainRequestsStillWork) {
   EXPECT_EQ(reply.body, "hello /plain");
 }
 
-TEST(WebSocketTest, ServerCloseCodeAndReasonReachTheClient) {
-  EchoServer server;
-  Client client(to(server.url("/echo")));
-  ASSERT_TRUE(client.client.connect());
+TEST_F(WebSocketEchoTest, ServerCloseCodeAndReasonReachTheClient) {
   client.client.send("close:4001:asked to leave");
   ASSERT_TRUE(client.seen.wait_closes(1));
   EXPECT_EQ(client.seen.closes()[0], "closed by the server: 4001 asked to leave");
@@ -199,25 +198,19 @@ TEST(WebSocketTest, ServerCloseCodeAndReasonReachTheClient) {
   EXPECT_EQ(server.handler.server.closes()[0], "closed by the server: 4001 asked to leave");
 }
 
-TEST(WebSocketTest, ClientCloseReachesTheServer) {
-  EchoServer server;
-  Client client(to(server.url("/echo")));
-  ASSERT_TRUE(client.client.connect());
+TEST_F(WebSocketEchoTest, ClientCloseReachesTheServer) {
   client.client.send("first");
   ASSERT_TRUE(client.seen.wait_messages(1));
   client.client.close(1000, "bye");
   ASSERT_TRUE(server.handler.server.wait_closes(1));
-  EXPECT_EQ(server.handler.server.closes()[0], "closed by the peer: 1000 bye");
+  EXPECT_EQ(server.handler.server.closes()[0], "closed by the client: 1000 bye");
   ASSERT_TRUE(client.seen.wait_closes(1));
   EXPECT_EQ(client.seen.closes()[0], "closed by the client: 1000 bye");
   client.client.send("after close");  // dropped, no crash
   EXPECT_EQ(server.handler.server.messages(), std::vector<std::string>{"first"});
 }
 
-TEST(WebSocketTest, ClientCanConnectAgainAfterAClose) {
-  EchoServer server;
-  Client client(to(server.url("/echo")));
-  ASSERT_TRUE(client.client.connect());
+TEST_F(WebSocketEchoTest, ClientCanConnectAgainAfterAClose) {
   auto again = client.client.connect();
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, core::ErrorCode::Conflict);
@@ -301,7 +294,7 @@ TEST(WebSocketTest, HeartbeatDropsASilentPeerAndKeepsALiveOne) {
 
   ASSERT_TRUE(server.handler.server.wait_closes(1));
   EXPECT_EQ(server.handler.server.closes()[0],
-            "heartbeat timeout: nothing received from the peer for 2 s");
+            "heartbeat timeout: nothing received from the client for 2 s");
   // The live client was idle at least as long, and is still connected.
   EXPECT_TRUE(live.seen.closes().empty());
   live.client.send("still here");
@@ -322,7 +315,7 @@ TEST(WebSocketTest, BinaryMessageClosesWith1003) {
   peer.hang_up();
   ASSERT_TRUE(server.handler.server.wait_closes(1));
   EXPECT_EQ(server.handler.server.closes()[0],
-            "closed by the server: the peer sent a binary message (1003)");
+            "closed by the server: the client sent a binary message (1003)");
 }
 
 TEST(WebSocketTest, OversizeMessageClosesWith1009) {
@@ -343,18 +336,15 @@ TEST(WebSocketTest, OversizeMessageClosesWith1009) {
             "closed by the server: a message over the limit of 1024 bytes (1009)");
 }
 
-TEST(WebSocketTest, StopClosesOpenConnectionsAndTellsBothSides) {
-  EchoServer server;
-  Client first(to(server.url("/echo")));
+TEST_F(WebSocketEchoTest, StopClosesOpenConnectionsAndTellsBothSides) {
   Client second(to(server.url("/echo")));
-  ASSERT_TRUE(first.client.connect());
   ASSERT_TRUE(second.client.connect());
   server.http.stop();
   auto server_closes = server.handler.server.closes();
   EXPECT_EQ(server_closes, (std::vector<std::string>{"server stopping", "server stopping"}));
-  for (auto* client : {&first, &second}) {
-    ASSERT_TRUE(client->seen.wait_closes(1));
-    EXPECT_EQ(client->seen.closes()[0], "closed by the server: 1001 server stopping");
+  for (auto* each : {&client, &second}) {
+    ASSERT_TRUE(each->seen.wait_closes(1));
+    EXPECT_EQ(each->seen.closes()[0], "closed by the server: 1001 server stopping");
   }
   EXPECT_EQ(server.http.open_connections(), 0u);
 }
@@ -456,6 +446,23 @@ TEST_F(TlsTest, WssClientTrustingTheCaEchoes) {
   client.client.send("over tls");
   ASSERT_TRUE(client.seen.wait_messages(1));
   EXPECT_EQ(client.seen.messages()[0], "over tls");
+  client.client.close(1000, "bye");
+  ASSERT_TRUE(server.handler.server.wait_closes(1));
+  EXPECT_EQ(server.handler.server.closes()[0], "closed by the client: 1000 bye");
+  ASSERT_TRUE(client.seen.wait_closes(1));
+  EXPECT_EQ(client.seen.closes()[0], "closed by the client: 1000 bye");
+}
+
+TEST_F(TlsTest, StopClosesWssConnections) {
+  EchoServer server(tls_options());
+  auto options = to(server.url("/echo", "wss"));
+  options.ca_file = file("server.pem");
+  Client client(options);
+  ASSERT_TRUE(client.client.connect());
+  server.http.stop();
+  EXPECT_EQ(server.handler.server.closes(), std::vector<std::string>{"server stopping"});
+  ASSERT_TRUE(client.seen.wait_closes(1));
+  EXPECT_EQ(client.seen.closes()[0], "closed by the server: 1001 server stopping");
 }
 
 TEST_F(TlsTest, WssClientWithoutTheCaFailsOnTheCertificate) {
