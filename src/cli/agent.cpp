@@ -40,16 +40,13 @@ Action add_agent(CLI::App& app) {
   cmd->add_option("--server", options->server_url,
                   "The server's agent endpoint: wss://HOST/api/connectors/agents/ws (ws:// "
                   "without TLS)")
-      ->envname("PATCHBAY_AGENT_SERVER")
-      ->required();
+      ->envname("PATCHBAY_AGENT_SERVER");
   cmd->add_option("--token", options->token,
                   "An agent token (patchbay token create --role agent); prefer the environment "
                   "variable, command lines are visible to other users")
-      ->envname("PATCHBAY_AGENT_TOKEN")
-      ->required();
+      ->envname("PATCHBAY_AGENT_TOKEN");
   cmd->add_option("--id", options->id, "This agent's id, unique per server (agent-prod-01)")
-      ->envname("PATCHBAY_AGENT_ID")
-      ->required();
+      ->envname("PATCHBAY_AGENT_ID");
   cmd->add_option("--name", options->name, "A name for people (\"Production Agent\")")
       ->envname("PATCHBAY_AGENT_NAME");
   cmd->add_option("--connectors", options->connectors,
@@ -74,6 +71,16 @@ Action add_agent(CLI::App& app) {
     if (!config->empty()) {
       if (auto applied = apply_config_file(*cmd, *config); !applied) {
         std::cerr << "patchbay agent: " << applied.error().message << "\n";
+        return kExitUsage;
+      }
+    }
+    // Checked here, not by the parser: the config file may be what supplies them.
+    for (const auto& [flag, value] : {std::pair{"--server", &options->server_url},
+                                      std::pair{"--token", &options->token},
+                                      std::pair{"--id", &options->id}}) {
+      if (value->empty()) {
+        std::cerr << "patchbay agent: " << flag
+                  << " is required (on the command line, in the environment or in --config)\n";
         return kExitUsage;
       }
     }
