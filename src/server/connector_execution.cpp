@@ -27,6 +27,7 @@ struct ConnectorService::Runtime {
   // The stored definition as the agent gets it, and the agent it names.
   boost::json::object definition_json;
   std::string agent;
+  std::int64_t agent_timeout_ms = 0;
   std::vector<core::FieldSpec> fields;
   // Set when this server cannot run the connector's execution model.
   std::string unsupported;
@@ -159,6 +160,7 @@ core::Result<std::shared_ptr<const ConnectorService::Runtime>> ConnectorService:
   runtime->fields = support::sealed_fields(*def);
   runtime->definition_json = record.definition;
   runtime->agent = def->agent;
+  runtime->agent_timeout_ms = def->limits.wall_time_ms.value_or(kAgentDefaultTimeoutMs);
   switch (def->execution_model) {
     case core::ExecutionModel::BuiltIn: {
       const auto* builtin = connectors::find_builtin(def->type);
@@ -266,9 +268,7 @@ core::Result<json::object> ConnectorService::run(const store::ConnectorRecord& r
                        .step_id = context.step_id,
                        .run_id = context.run_id,
                        .mock = context.mock,
-                       .timeout_ms = rt.definition && rt.definition->limits.wall_time_ms
-                                         ? *rt.definition->limits.wall_time_ms
-                                         : kAgentDefaultTimeoutMs,
+                       .timeout_ms = rt.agent_timeout_ms,
                        .signing_secret = signing_secret},
         rt.definition_json);
   } else if (rt.unsupported.empty()) {

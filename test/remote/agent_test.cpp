@@ -217,6 +217,24 @@ TEST_F(AgentTest, AnAgentKilledMidCommandFailsItClearlyAndWorksAgainAfterReconne
   EXPECT_EQ(get("internal-http", "/hello").at("success"), true);
 }
 
+TEST_F(AgentTest, ACommandTheAgentDoesNotAnswerInTimeFailsThen) {
+  auto agent = registered_agent();
+  auto created = call("POST", "/api/connectors",
+                      json::object{{"name", "internal-http"},
+                                   {"type", "http"},
+                                   {"executionModel", "built_in"},
+                                   {"limits", {{"wallTimeMs", 300}}}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto slow = get("internal-http", "/slow");  // the service takes 5 s
+  EXPECT_EQ(slow.at("success"), false);
+  EXPECT_NE(std::string(slow.at("error").as_string()).find("did not answer within"),
+            std::string::npos)
+      << json::serialize(slow);
+  EXPECT_EQ(slow.at("diagnostics").at("reason"), "timeout");
+  // The agent is still fine for the next command.
+  EXPECT_EQ(get("internal-http", "/hello").at("success"), true);
+}
+
 TEST_F(AgentTest, TheAgentRegistersAgainAfterTheServerRestarts) {
   auto agent = registered_agent();
   create_http_connector("internal-http");
