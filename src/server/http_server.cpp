@@ -67,6 +67,10 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     });
   }
 
+  void abandon() override {
+    if (!upgraded_) close_socket();
+  }
+
   // Closes an idle connection now, a busy one once its answer is written.
   void close_on_stop() override {
     asio::post(executor_, [self = this->shared_from_this()] {
@@ -438,7 +442,12 @@ void HttpServer::stop() {
   impl.state->io.stop();
   for (auto& thread : impl.threads) thread.join();
   impl.threads.clear();
+  // Connections that did not close in time: close their sockets, tell their
+  // listeners, and run the aborted operations here, so that no pending handler
+  // keeps a session - and, through it, this state - alive.
   for (auto& connection : impl.state->live_connections()) connection->abandon();
+  impl.state->io.restart();
+  impl.state->io.poll();
 }
 
 std::size_t HttpServer::open_connections() const { return impl_->state->open.load(); }

@@ -65,7 +65,7 @@ class WebSocketSession : public Connection,
   // Only with the I/O threads gone (HttpServer::stop()): nothing else touches
   // the session any more.
   void abandon() override {
-    if (this->channel_ended()) return;
+    // Also when ended: the close handshake's teardown may still be pending.
     beast::error_code ec;
     beast::get_lowest_layer(*this->ws_).socket().close(ec);
     this->end_channel("server stopping");
