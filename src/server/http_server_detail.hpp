@@ -79,8 +79,10 @@ bool upgrade_to_websocket(Stream& stream, beast::http::request<beast::http::stri
 extern template bool upgrade_to_websocket<PlainStream>(
     PlainStream&, beast::http::request<beast::http::string_body>, const HttpRequest&,
     const std::shared_ptr<ServerState>&, RequestHandler&);
-extern template bool upgrade_to_websocket<TlsStream>(
-    TlsStream&, beast::http::request<beast::http::string_body>, const HttpRequest&,
-    const std::shared_ptr<ServerState>&, RequestHandler&);
+extern template bool upgrade_to_websocket<TlsStream>(TlsStream&,
+                                                     beast::http::request<beast::http::string_body>,
+                                                     const HttpRequest&,
+                                                     const std::shared_ptr<ServerState>&,
+                                                     RequestHandler&);
 
 }  // namespace patchbay::server::detail
