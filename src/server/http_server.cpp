@@ -379,6 +379,12 @@ struct HttpServer::Impl {
   unsigned short bound_port = 0;
 };
 
+core::Result<void> check_tls_files(const HttpServerOptions& options) {
+  auto tls = detail::load_tls(options);
+  if (!tls) return tls.error();
+  return {};
+}
+
 HttpServer::HttpServer(HttpServerOptions options, RequestHandler& handler)
     : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
 

@@ -556,6 +556,8 @@ TEST_F(TlsTest, ServeRefusesACertificateWithoutAKeyAndAnIdleTimeOutOfRange) {
                          (data.path() / "data").string(), "--tls-cert", file("server.pem")});
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_TRUE(contains(refused.out, "private key")) << refused.out << refused.err;
+  // Refused before the store was made: no admin token was issued and lost.
+  EXPECT_FALSE(std::filesystem::exists(data.path() / "data"));
 
   auto out_of_range = test::run_process({PATCHBAY_BINARY, "serve", "--ws-idle-seconds", "1"});
   EXPECT_NE(out_of_range.exit_code, 0);
