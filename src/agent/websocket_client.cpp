@@ -177,9 +177,9 @@ class StreamSession : public Session, public http::WebSocketChannel<Stream> {
     // (SSL_set_tlsext_host_name, without the macro's C cast.)
     if (ec && SSL_ctrl(tls.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
                        const_cast<char*>(target_.host.c_str())) != 1) {
-      return fail("cannot set the TLS server name",
-                  beast::error_code(static_cast<int>(::ERR_get_error()),
-                                    asio::error::get_ssl_category()));
+      return fail(
+          "cannot set the TLS server name",
+          beast::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()));
     }
     tls.set_verify_callback(ssl::host_name_verification(target_.host));
     tls.async_handshake(ssl::stream_base::client, [self = shared()](beast::error_code ec2) {
@@ -230,9 +230,8 @@ class StreamSession : public Session, public http::WebSocketChannel<Stream> {
     beast::error_code ignored;
     lowest().socket().close(ignored);
     gone_ = true;
-    connected_.set_value(core::Error{core::ErrorCode::Unavailable,
-                                     "cannot connect to " + options_.url + ": " + cause,
-                                     {}});
+    connected_.set_value(core::Error{
+        core::ErrorCode::Unavailable, "cannot connect to " + options_.url + ": " + cause, {}});
     io_.stop();
   }
 
@@ -316,11 +315,13 @@ core::Result<void> WebSocketClient::connect() {
     std::lock_guard lock(mutex_);
     if (link_ && !link_->session->gone()) {
       return core::Error{core::ErrorCode::Conflict,
-                         "already connected to " + options_.url + "; close() first", {}};
+                         "already connected to " + options_.url + "; close() first",
+                         {}};
     }
     if (link_ && link_->thread.get_id() == std::this_thread::get_id()) {
       return core::Error{core::ErrorCode::Conflict,
-                         "connect() was called from a callback; call it from another thread", {}};
+                         "connect() was called from a callback; call it from another thread",
+                         {}};
     }
     previous = std::move(link_);
   }
@@ -339,7 +340,8 @@ core::Result<void> WebSocketClient::connect() {
 void WebSocketClient::send(std::string text) {
   std::lock_guard lock(mutex_);
   if (!link_) return;
-  link_->post([text = std::move(text)](Session& session) mutable { session.send(std::move(text)); });
+  link_->post(
+      [text = std::move(text)](Session& session) mutable { session.send(std::move(text)); });
 }
 
 void WebSocketClient::close(std::uint16_t code, std::string reason) {

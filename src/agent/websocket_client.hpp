@@ -23,12 +23,14 @@
 namespace patchbay::agent {
 
 struct WebSocketClientOptions {
-  std::string url;    // ws://host:port/path or wss://host:port/path
-  std::string ca_file;  // PEM CA bundle trusted for wss, in addition to the system store; empty: system store only
+  std::string url;  // ws://host:port/path or wss://host:port/path
+  // PEM CA bundle trusted for wss, in addition to the system store; empty: system store only.
+  std::string ca_file;
   // Resolving, connecting and both handshakes together; also the time the
   // closing handshake may take.
   std::chrono::seconds connect_timeout{10};
-  std::chrono::seconds idle_timeout{30};  // pings when idle, gives up when the peer is silent this long
+  // Pings when idle, gives up when the peer is silent this long.
+  std::chrono::seconds idle_timeout{30};
   // A larger message from the server closes the connection with 1009.
   std::size_t max_message_bytes = 64 * 1024 * 1024;
 };

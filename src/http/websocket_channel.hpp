@@ -165,8 +165,7 @@ class WebSocketChannel {
     if (!ws_->got_text()) {
       buffer_.clear();
       // No further reads: the close handshake reads the peer's answer.
-      return close_channel(boost::beast::websocket::close_code::unknown_data,
-                           "text messages only",
+      return close_channel(boost::beast::websocket::close_code::unknown_data, "text messages only",
                            "closed by the " + names_.self + ": the " + names_.peer +
                                " sent a binary message (1003)");
     }

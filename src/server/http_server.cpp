@@ -67,6 +67,10 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     });
   }
 
+  void abandon() override {
+    if (!upgraded_) close_socket();
+  }
+
   // Closes an idle connection now, a busy one once its answer is written.
   void close_on_stop() override {
     asio::post(executor_, [self = this->shared_from_this()] {
@@ -194,13 +198,12 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   }
 
   void discard() {
-    lowest().async_read_some(
-        asio::buffer(*discard_),
-        [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-          self->discarded_ += n;
-          if (ec || self->discarded_ > kMaxLingerBytes) return;
-          self->discard();
-        });
+    auto on_read = [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->discarded_ += n;
+      if (ec || self->discarded_ > kMaxLingerBytes) return;
+      self->discard();
+    };
+    lowest().async_read_some(asio::buffer(*discard_), std::move(on_read));
   }
 
   void write(HttpResponse response) {
@@ -267,21 +270,19 @@ core::Result<std::optional<asio::ssl::context>> load_tls(const HttpServerOptions
   const auto& certificate = options.tls_certificate_file;
   const auto& key = options.tls_private_key_file;
   if (certificate.empty() && key.empty()) return std::optional<asio::ssl::context>();
-  if (certificate.empty()) {
-    return core::invalid_argument("TLS needs a certificate file (tls_certificate_file) as well as "
-                                  "the private key file " + key);
-  }
-  if (key.empty()) {
-    return core::invalid_argument("TLS needs a private key file (tls_private_key_file) as well as "
-                                  "the certificate file " + certificate);
+  if (certificate.empty() || key.empty()) {
+    std::string missing = certificate.empty() ? "a certificate file (tls_certificate_file)"
+                                              : "a private key file (tls_private_key_file)";
+    std::string given =
+        certificate.empty() ? "the private key file " + key : "the certificate file " + certificate;
+    return core::invalid_argument("TLS needs " + missing + " as well as " + given);
   }
   for (const auto* file : {&certificate, &key}) {
     std::FILE* probe = std::fopen(file->c_str(), "rb");
     if (probe == nullptr) {
-      return core::invalid_argument(
-          "cannot read the TLS " +
-          std::string(file == &key ? "private key" : "certificate") + " file " + *file + ": " +
-          std::strerror(errno));
+      return core::invalid_argument("cannot read the TLS " +
+                                    std::string(file == &key ? "private key" : "certificate") +
+                                    " file " + *file + ": " + std::strerror(errno));
     }
     std::fclose(probe);
   }
@@ -378,6 +379,12 @@ struct HttpServer::Impl {
   unsigned short bound_port = 0;
 };
 
+core::Result<void> check_tls_files(const HttpServerOptions& options) {
+  auto tls = detail::load_tls(options);
+  if (!tls) return tls.error();
+  return {};
+}
+
 HttpServer::HttpServer(HttpServerOptions options, RequestHandler& handler)
     : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
 
@@ -438,7 +445,12 @@ void HttpServer::stop() {
   impl.state->io.stop();
   for (auto& thread : impl.threads) thread.join();
   impl.threads.clear();
+  // Connections that did not close in time: close their sockets, tell their
+  // listeners, and run the aborted operations here, so that no pending handler
+  // keeps a session - and, through it, this state - alive.
   for (auto& connection : impl.state->live_connections()) connection->abandon();
+  impl.state->io.restart();
+  impl.state->io.poll();
 }
 
 std::size_t HttpServer::open_connections() const { return impl_->state->open.load(); }

@@ -125,6 +125,11 @@ struct HttpServerOptions {
   std::size_t websocket_max_message_bytes = 16 * 1024 * 1024;
 };
 
+// Loads the TLS files of `options` as HttpServer::start() does and fails the
+// same way; success when TLS is off. For callers that should refuse to start
+// before doing other work.
+core::Result<void> check_tls_files(const HttpServerOptions& options);
+
 class HttpServer {
  public:
   HttpServer(HttpServerOptions options, RequestHandler& handler);

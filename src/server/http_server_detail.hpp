@@ -36,8 +36,9 @@ class Connection {
   // one after its answer; a WebSocket connection sends 1001 and closes.
   virtual void close_on_stop() = 0;
   // Called by stop() on its own thread after the I/O threads are gone, for
-  // connections that did not finish closing in time: tell the application.
-  virtual void abandon() {}
+  // connections that did not finish closing in time: close the socket (and tell
+  // the application).
+  virtual void abandon() = 0;
 };
 
 // What outlives the server object: a handler still running on a worker when the
@@ -46,12 +47,14 @@ class Connection {
 struct ServerState {
   explicit ServerState(HttpServerOptions o) : options(std::move(o)) {}
   const HttpServerOptions options;
+  // Set by start() before the I/O threads run, when TLS is configured; read-only
+  // after. Declared before `io`, so that sessions still held by io's pending
+  // handlers go first.
+  std::optional<asio::ssl::context> tls;
   asio::io_context io;
   // Keeps the I/O threads running while no socket operation is pending (a
   // request on a worker, the acceptor closed) until stop() lets them go.
   asio::executor_work_guard<asio::io_context::executor_type> keep_running{io.get_executor()};
-  // Set by start() before the I/O threads run, when TLS is configured; read-only after.
-  std::optional<asio::ssl::context> tls;
   std::atomic<bool> stopped{false};
   // HTTP sessions and open WebSocket sessions.
   std::atomic<std::size_t> open{0};
@@ -76,8 +79,10 @@ bool upgrade_to_websocket(Stream& stream, beast::http::request<beast::http::stri
 extern template bool upgrade_to_websocket<PlainStream>(
     PlainStream&, beast::http::request<beast::http::string_body>, const HttpRequest&,
     const std::shared_ptr<ServerState>&, RequestHandler&);
-extern template bool upgrade_to_websocket<TlsStream>(
-    TlsStream&, beast::http::request<beast::http::string_body>, const HttpRequest&,
-    const std::shared_ptr<ServerState>&, RequestHandler&);
+extern template bool upgrade_to_websocket<TlsStream>(TlsStream&,
+                                                     beast::http::request<beast::http::string_body>,
+                                                     const HttpRequest&,
+                                                     const std::shared_ptr<ServerState>&,
+                                                     RequestHandler&);
 
 }  // namespace patchbay::server::detail

@@ -48,10 +48,10 @@ class WebSocketSession : public Connection,
   }
 
   void close(std::uint16_t code, std::string reason) override {
-    asio::post(strand_, [self = this->shared_from_this(), code,
-                         reason = std::move(reason)]() mutable {
-      self->close_channel(code, std::move(reason));
-    });
+    asio::post(strand_,
+               [self = this->shared_from_this(), code, reason = std::move(reason)]() mutable {
+                 self->close_channel(code, std::move(reason));
+               });
   }
 
   const std::string& remote_address() const override { return remote_; }
@@ -65,7 +65,7 @@ class WebSocketSession : public Connection,
   // Only with the I/O threads gone (HttpServer::stop()): nothing else touches
   // the session any more.
   void abandon() override {
-    if (this->channel_ended()) return;
+    // Also when ended: the close handshake's teardown may still be pending.
     beast::error_code ec;
     beast::get_lowest_layer(*this->ws_).socket().close(ec);
     this->end_channel("server stopping");
@@ -128,8 +128,8 @@ template <class Stream>
 bool upgrade_to_websocket(Stream& stream, http::request<http::string_body> upgrade,
                           const HttpRequest& request, const std::shared_ptr<ServerState>& state,
                           RequestHandler& handler) {
-  auto session =
-      std::make_shared<WebSocketSession<Stream>>(stream.get_executor(), state, request.remote_address);
+  auto session = std::make_shared<WebSocketSession<Stream>>(stream.get_executor(), state,
+                                                            request.remote_address);
   auto listener = handler.websocket(request, session);
   if (!listener) {
     session->refuse();
@@ -145,7 +145,6 @@ template bool upgrade_to_websocket<PlainStream>(PlainStream&, http::request<http
                                                 RequestHandler&);
 template bool upgrade_to_websocket<TlsStream>(TlsStream&, http::request<http::string_body>,
                                               const HttpRequest&,
-                                              const std::shared_ptr<ServerState>&,
-                                              RequestHandler&);
+                                              const std::shared_ptr<ServerState>&, RequestHandler&);
 
 }  // namespace patchbay::server::detail

@@ -101,6 +101,12 @@ int serve(const ServeOptions& options, core::Logger& logger, std::ostream& out) 
 
   auto listen = parse_listen(options.listen);
   if (!listen) return fail(listen.error());
+  // Before the store: a first start must not issue an admin token it never prints.
+  if (auto tls = check_tls_files({.tls_certificate_file = options.tls_certificate_file,
+                                  .tls_private_key_file = options.tls_private_key_file});
+      !tls) {
+    return fail(tls.error());
+  }
   auto store = open_data_store(options.data);
   if (!store) return fail(store.error());
   auto loaded_keys = secrets::load_keyring(options.data.data_dir);

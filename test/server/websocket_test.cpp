@@ -97,10 +97,12 @@ class EchoListener : public WebSocketListener {
 class EchoHandler : public server::RequestHandler {
  public:
   void handle(HttpRequest request, server::Responder respond) override {
-    respond(HttpResponse{.status = 200, .content_type = "text/plain", .body = "hello " + request.path});
+    respond(
+        HttpResponse{.status = 200, .content_type = "text/plain", .body = "hello " + request.path});
   }
   HttpResponse transport_error(int status, std::string_view message) override {
-    return HttpResponse{.status = status, .content_type = "text/plain", .body = std::string(message)};
+    return HttpResponse{
+        .status = status, .content_type = "text/plain", .body = std::string(message)};
   }
   std::shared_ptr<WebSocketListener> websocket(
       const HttpRequest& request, std::shared_ptr<WebSocketConnection> connection) override {
@@ -120,7 +122,8 @@ HttpServerOptions loopback(HttpServerOptions options = {}) {
 
 // An HttpServer with the echo handler, started.
 struct EchoServer {
-  explicit EchoServer(HttpServerOptions options = {}) : http(loopback(std::move(options)), handler) {
+  explicit EchoServer(HttpServerOptions options = {})
+      : http(loopback(std::move(options)), handler) {
     auto started = http.start();
     EXPECT_TRUE(started) << (started ? "" : started.error().message);
   }
@@ -251,7 +254,8 @@ class RawPeer {
     frame += static_cast<char>(0x80 | payload.size());
     const char mask[4] = {0x11, 0x22, 0x33, 0x44};
     frame.append(mask, 4);
-    for (std::size_t i = 0; i < payload.size(); ++i) frame += static_cast<char>(payload[i] ^ mask[i % 4]);
+    for (std::size_t i = 0; i < payload.size(); ++i)
+      frame += static_cast<char>(payload[i] ^ mask[i % 4]);
     boost::asio::write(socket_, boost::asio::buffer(frame));
   }
 
@@ -387,10 +391,10 @@ class TlsTest : public ::testing::Test {
   }
 
   static void make_certificate(const std::string& name) {
-    auto made = test::run_process(
-        {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
-         "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-days", "1", "-keyout",
-         file(name + ".key"), "-out", file(name + ".pem")});
+    auto made = test::run_process({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                                   "-subj", "/CN=localhost", "-addext",
+                                   "subjectAltName=IP:127.0.0.1,DNS:localhost", "-days", "1",
+                                   "-keyout", file(name + ".key"), "-out", file(name + ".pem")});
     ASSERT_EQ(made.exit_code, 0) << made.err;
   }
   static std::string file(const std::string& name) { return (dir_->path() / name).string(); }
@@ -413,11 +417,11 @@ std::pair<long, std::string> https_get(const std::string& url, const std::string
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file.c_str());
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION,
-                   +[](char* data, std::size_t size, std::size_t count, void* out) {
-                     static_cast<std::string*>(out)->append(data, size * count);
-                     return size * count;
-                   });
+  curl_easy_setopt(
+      curl, CURLOPT_WRITEFUNCTION, +[](char* data, std::size_t size, std::size_t count, void* out) {
+        static_cast<std::string*>(out)->append(data, size * count);
+        return size * count;
+      });
   auto code = curl_easy_perform(curl);
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
@@ -530,9 +534,9 @@ TEST_F(TlsTest, ServeWithTlsFlagsAnswersHttps) {
 
 TEST_F(TlsTest, ServeTakesTlsFilesFromTheEnvironmentAndTheConfigFile) {
   test::TempDir data;
-  test::ServerProcess from_env(PATCHBAY_BINARY, {"--data-dir", (data.path() / "env").string()},
-                               {"PATCHBAY_TLS_CERT=" + file("server.pem"),
-                                "PATCHBAY_TLS_KEY=" + file("server.key")});
+  test::ServerProcess from_env(
+      PATCHBAY_BINARY, {"--data-dir", (data.path() / "env").string()},
+      {"PATCHBAY_TLS_CERT=" + file("server.pem"), "PATCHBAY_TLS_KEY=" + file("server.key")});
   ASSERT_TRUE(from_env.running()) << from_env.output();
   EXPECT_EQ(from_env.url().rfind("https://", 0), 0u) << from_env.url();
 
@@ -547,11 +551,13 @@ TEST_F(TlsTest, ServeTakesTlsFilesFromTheEnvironmentAndTheConfigFile) {
 
 TEST_F(TlsTest, ServeRefusesACertificateWithoutAKeyAndAnIdleTimeOutOfRange) {
   test::TempDir data;
-  auto refused = test::run_process({PATCHBAY_BINARY, "serve", "--listen", "127.0.0.1:0",
-                                    "--data-dir", (data.path() / "data").string(), "--tls-cert",
-                                    file("server.pem")});
+  auto refused =
+      test::run_process({PATCHBAY_BINARY, "serve", "--listen", "127.0.0.1:0", "--data-dir",
+                         (data.path() / "data").string(), "--tls-cert", file("server.pem")});
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_TRUE(contains(refused.out, "private key")) << refused.out << refused.err;
+  // Refused before the store was made: no admin token was issued and lost.
+  EXPECT_FALSE(std::filesystem::exists(data.path() / "data"));
 
   auto out_of_range = test::run_process({PATCHBAY_BINARY, "serve", "--ws-idle-seconds", "1"});
   EXPECT_NE(out_of_range.exit_code, 0);
