@@ -137,8 +137,12 @@ std::string field_name(std::string_view wanted) {
 
 std::string claim_field(const std::string& wanted, std::string_view prefix,
                         std::set<std::string>& taken) {
-  std::string name = wanted;
-  if (taken.count(name) > 0 && !prefix.empty()) name = lower_camel(prefix) + capitalized(wanted);
+  // Bounded here, whatever the caller built the name from (a 200-byte host name
+  // makes a 200-byte "...BaseUrl"): field names have at most 100 characters.
+  std::string name = field_name(wanted);
+  if (taken.count(name) > 0 && !prefix.empty()) {
+    name = field_name(lower_camel(prefix) + capitalized(name));
+  }
   std::string base = name;
   for (int n = 2; taken.count(name) > 0; ++n) name = base + std::to_string(n);
   taken.insert(name);

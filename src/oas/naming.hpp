@@ -30,7 +30,8 @@ std::string claim_identifier(std::string wanted, std::set<std::string>& taken);
 std::string field_name(std::string_view wanted);
 
 // A connection field name not in `taken`: `wanted`, else `prefix` + `Wanted`,
-// else numbered. The result is added to `taken`.
+// else numbered; at most 100 characters (see field_name). The result is added to
+// `taken`.
 std::string claim_field(const std::string& wanted, std::string_view prefix,
                         std::set<std::string>& taken);
 
