@@ -1,9 +1,7 @@
 #include "agent/runner.hpp"
 
-#include "connectors/registry.hpp"
+#include "connectors/runnable.hpp"
 #include "dispatch/dispatch.hpp"
-#include "external/external.hpp"
-#include "script/script.hpp"
 
 namespace patchbay::agent {
 
@@ -78,42 +76,17 @@ core::Result<std::shared_ptr<const core::ConnectorDefinition>> CommandRunner::ru
   }
   auto parsed = core::parse_connector_definition(json::value(*command.definition));
   if (!parsed) return parsed.error();
-  auto def = std::make_shared<core::ConnectorDefinition>(std::move(*parsed));
-  switch (def->execution_model) {
-    case core::ExecutionModel::BuiltIn: {
-      const auto* builtin = connectors::find_builtin(def->type);
-      if (builtin == nullptr) {
-        return core::Error{core::ErrorCode::NotFound,
-                           "built-in type '" + def->type +
-                               "' is not part of this agent's build; it has: " +
-                               connectors::builtin_names(),
-                           {}};
-      }
-      auto limits = def->limits;
-      auto name = def->name;
-      *def = *builtin;
-      def->name = std::move(name);
-      def->limits = limits;
-      break;
-    }
-    case core::ExecutionModel::Script:
-    case core::ExecutionModel::Oas:
-      script::attach_script_handlers(*def);
-      break;
-    case core::ExecutionModel::External:
-      external::attach_external_handlers(*def, {.url = def->endpoint_url,
-                                                .signing_secret = command.signing_secret,
-                                                .instance = def->name});
-      break;
-  }
+  auto def = connectors::runnable(std::move(*parsed),
+                                  {.signing_secret = command.signing_secret});
+  if (!def) return def.error();
   std::lock_guard lock(mutex_);
   recency_.push_front(key);
-  definitions_[key] = {def, recency_.begin()};
+  definitions_[key] = {*def, recency_.begin()};
   while (definitions_.size() > kMaxDefinitions) {
     definitions_.erase(recency_.back());
     recency_.pop_back();
   }
-  return std::shared_ptr<const core::ConnectorDefinition>(def);
+  return *def;
 }
 
 void CommandRunner::run(Job& job) {

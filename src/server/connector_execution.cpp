@@ -8,7 +8,7 @@
 
 #include <boost/json/serialize.hpp>
 
-#include "connectors/registry.hpp"
+#include "connectors/runnable.hpp"
 #include "dispatch/dispatch.hpp"
 #include "external/external.hpp"
 #include "server/agent_hub.hpp"
@@ -161,37 +161,18 @@ core::Result<std::shared_ptr<const ConnectorService::Runtime>> ConnectorService:
   runtime->definition_json = record.definition;
   runtime->agent = def->agent;
   runtime->agent_timeout_ms = def->limits.wall_time_ms.value_or(kAgentDefaultTimeoutMs);
-  switch (def->execution_model) {
-    case core::ExecutionModel::BuiltIn: {
-      const auto* builtin = connectors::find_builtin(def->type);
-      if (builtin == nullptr) {
-        runtime->unsupported =
-            "built-in type '" + def->type +
-            "' is not part of this server build; registered: " + connectors::builtin_names();
-      } else {
-        // The registry lives for the whole program: alias it, no copy.
-        runtime->definition =
-            std::shared_ptr<const core::ConnectorDefinition>(std::shared_ptr<void>(), builtin);
-      }
-      break;
-    }
-    case core::ExecutionModel::Script:
-    case core::ExecutionModel::Oas: {
-      auto owned = std::make_shared<core::ConnectorDefinition>(std::move(*def));
-      script::attach_script_handlers(*owned, options_.script_limits);
-      runtime->definition = std::move(owned);
-      break;
-    }
-    case core::ExecutionModel::External: {
-      auto secret = signing_secret(record);
-      if (!secret) return secret.error();
-      auto owned = std::make_shared<core::ConnectorDefinition>(std::move(*def));
-      external::attach_external_handlers(*owned, {.url = owned->endpoint_url,
-                                                  .signing_secret = std::move(*secret),
-                                                  .instance = owned->name});
-      runtime->definition = std::move(owned);
-      break;
-    }
+  connectors::RunnableOptions runnable_options{.script_limits = options_.script_limits};
+  if (def->execution_model == core::ExecutionModel::External) {
+    auto secret = signing_secret(record);
+    if (!secret) return secret.error();
+    runnable_options.signing_secret = std::move(*secret);
+  }
+  // A connector this server cannot run may still run on an agent: keep the
+  // reason for the executions that do not go there.
+  if (auto made = connectors::runnable(std::move(*def), runnable_options)) {
+    runtime->definition = std::move(*made);
+  } else {
+    runtime->unsupported = made.error().message;
   }
   std::lock_guard lock(runtimes_mutex_);
   runtimes_[record.id] = runtime;
