@@ -259,7 +259,6 @@ std::optional<std::string> AgentHub::route(std::string_view bound_agent,
 
 core::ConnectorResult AgentHub::execute(const std::string& agent_id, agent::Command command,
                                         const json::object& definition) {
-  command.definition_hash = agent::definition_hash(definition);
   auto pending = std::make_shared<Pending>();
   auto timeout = std::chrono::milliseconds(command.timeout_ms) + options_.round_trip_grace;
   {

@@ -78,8 +78,9 @@ class AgentHub {
   std::optional<std::string> route(std::string_view bound_agent,
                                    std::string_view connector_name) const;
 
-  // Sends one command to `agent_id` and waits for its answer. `command.id`,
-  // `definition_hash` and `definition` are filled in here.
+  // Sends one command to `agent_id` and waits for its answer. `command.id` and
+  // `command.definition` are filled in here; `command.definition_hash` must be
+  // agent::definition_hash(definition) (callers compute it once per definition).
   core::ConnectorResult execute(const std::string& agent_id, agent::Command command,
                                 const boost::json::object& definition);
 

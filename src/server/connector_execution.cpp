@@ -26,6 +26,7 @@ struct ConnectorService::Runtime {
   std::shared_ptr<const core::ConnectorDefinition> definition;
   // The stored definition as the agent gets it, and the agent it names.
   boost::json::object definition_json;
+  std::string definition_hash;  // agent::definition_hash(definition_json)
   std::string agent;
   std::int64_t agent_timeout_ms = 0;
   std::vector<core::FieldSpec> fields;
@@ -115,10 +116,9 @@ core::Result<std::string> ConnectorService::signing_secret(const store::Connecto
   const auto* sealed = record.config.if_contains(support::kSigningSecretKey);
   if (sealed == nullptr) return std::string();
   json::object one{{support::kSigningSecretKey, *sealed}};
-  core::FieldSpec field;
-  field.name = std::string(support::kSigningSecretKey);
-  field.secret = true;
-  if (auto opened = secrets::open_config(keyring_, record.id, {field}, one); !opened) {
+  if (auto opened =
+          secrets::open_config(keyring_, record.id, {support::signing_secret_field()}, one);
+      !opened) {
     return opened.error();
   }
   return std::string(one.at(support::kSigningSecretKey).as_string());
@@ -159,6 +159,7 @@ core::Result<std::shared_ptr<const ConnectorService::Runtime>> ConnectorService:
   runtime->revision = record.revision;
   runtime->fields = support::sealed_fields(*def);
   runtime->definition_json = record.definition;
+  runtime->definition_hash = agent::definition_hash(record.definition);
   runtime->agent = def->agent;
   runtime->agent_timeout_ms = def->limits.wall_time_ms.value_or(kAgentDefaultTimeoutMs);
   connectors::RunnableOptions runnable_options{.script_limits = options_.script_limits};
@@ -242,6 +243,7 @@ core::Result<json::object> ConnectorService::run(const store::ConnectorRecord& r
     result = options_.agents->execute(
         *agent,
         agent::Command{.connector = record.name,
+                       .definition_hash = rt.definition_hash,
                        .command = *command,
                        .params = *params,
                        .config = context.connector_config,

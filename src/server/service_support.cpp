@@ -27,13 +27,17 @@ std::vector<core::FieldSpec> connection_fields(const core::ConnectorDefinition& 
   return definition.config_schema.connection_config;
 }
 
+core::FieldSpec signing_secret_field() {
+  core::FieldSpec field;
+  field.name = std::string(kSigningSecretKey);
+  field.secret = true;
+  return field;
+}
+
 std::vector<core::FieldSpec> sealed_fields(const core::ConnectorDefinition& definition) {
   auto fields = connection_fields(definition);
   if (definition.execution_model == core::ExecutionModel::External) {
-    core::FieldSpec signing;
-    signing.name = std::string(kSigningSecretKey);
-    signing.secret = true;
-    fields.push_back(std::move(signing));
+    fields.push_back(signing_secret_field());
   }
   return fields;
 }

@@ -28,6 +28,9 @@ std::vector<core::FieldSpec> connection_fields(const core::ConnectorDefinition& 
 // config, sealed like a secret field, under a key no connection field can have.
 inline constexpr std::string_view kSigningSecretKey = "$signingSecret";
 
+// The spec kSigningSecretKey is sealed and opened with.
+core::FieldSpec signing_secret_field();
+
 // Every config key sealed at rest: the secret connection fields, plus an
 // external connector's signing secret.
 std::vector<core::FieldSpec> sealed_fields(const core::ConnectorDefinition& definition);
