@@ -14,8 +14,6 @@
 namespace patchbay::core {
 namespace {
 
-constexpr std::size_t kMaxNameLength = 100;
-
 constexpr std::array kDefinitionKeys = {
     "name",         "type",        "description",  "version",        "executionModel",
     "category",     "tags",        "configSchema", "defaultCommand", "legacyCommandlessUI",

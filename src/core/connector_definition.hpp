@@ -7,6 +7,7 @@
 // problem as {path, message}; to_json() writes it back in canonical form: keys
 // holding their default (false, "", absent) are omitted, `params` is always written.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,6 +23,9 @@
 #include "core/result.hpp"
 
 namespace patchbay::core {
+
+// The longest name of a connector, type, command, connection field or param.
+inline constexpr std::size_t kMaxNameLength = 100;
 
 enum class ExecutionModel { BuiltIn, Script, Oas, External };
 

@@ -4,10 +4,12 @@
 #include <array>
 #include <vector>
 
+#include "core/connector_definition.hpp"
+
 namespace patchbay::oas {
 namespace {
 
-constexpr std::size_t kMaxNameLength = 100;
+using core::kMaxNameLength;
 
 // Names a command may not take: JavaScript's reserved words, the globals the
 // generated script calls (a top-level function would shadow them) and "test", the
@@ -122,7 +124,8 @@ std::string claim_identifier(std::string wanted, std::set<std::string>& taken) {
 }
 
 std::string field_name(std::string_view wanted) {
-  constexpr std::size_t kMaxBytes = 90;
+  // Room for the number claim_field may append.
+  constexpr std::size_t kMaxBytes = kMaxNameLength - 10;
   std::string out;
   for (char c : wanted.substr(0, kMaxBytes)) {
     auto byte = static_cast<unsigned char>(c);
