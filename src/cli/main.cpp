@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
 
   std::vector<std::pair<CLI::App*, Action>> subcommands;
   for (auto add : {add_version, add_types, add_exec, add_scaffold, add_keygen, add_serve, add_token,
-                   add_rotate_key, add_oas, add_agent}) {
+                   add_rotate_key, add_oas, add_agent, add_mcp}) {
     std::size_t before = app.get_subcommands({}).size();
     Action action = add(app);
     subcommands.emplace_back(app.get_subcommands({})[before], std::move(action));

@@ -72,6 +72,11 @@ Action add_serve(CLI::App& app) {
   cmd->add_option("--tls-key", options->tls_private_key_file,
                   "PEM private key of --tls-cert (unencrypted)")
       ->envname("PATCHBAY_TLS_KEY");
+  cmd->add_option("--mcp-allow-origin", options->mcp_allowed_origins,
+                  "A browser origin (https://host[:port]) that may call /mcp; repeat for more, "
+                  "'*' for any. Requests with another Origin get 403")
+      ->envname("PATCHBAY_MCP_ALLOW_ORIGIN")
+      ->delimiter(',');
   auto ws_idle = std::make_shared<int>(30);
   cmd->add_option("--ws-idle-seconds", *ws_idle,
                   "WebSocket heartbeat: ping after half this time without traffic, drop the "

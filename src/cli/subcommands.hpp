@@ -38,5 +38,6 @@ Action add_token(CLI::App& app);
 Action add_rotate_key(CLI::App& app);
 Action add_oas(CLI::App& app);
 Action add_agent(CLI::App& app);
+Action add_mcp(CLI::App& app);
 
 }  // namespace patchbay::cli

@@ -57,8 +57,10 @@ bool has_non_finite_number(const json::value& value) {
 }
 }  // namespace
 
-Result<json::value> parse_json(std::string_view text) {
-  json::parser parser;
+Result<json::value> parse_json(std::string_view text, std::size_t max_depth) {
+  json::parse_options options;
+  options.max_depth = max_depth;
+  json::parser parser({}, options);
   boost::system::error_code ec;
   std::size_t consumed = parser.write(text.data(), text.size(), ec);
   if (ec) {
@@ -78,7 +80,7 @@ Result<json::value> parse_json(std::string_view text) {
                  json::object{{"line", line}, {"column", column}}};
   }
   json::value value = parser.release();
-  // The parser's default depth limit (32) bounds this recursion.
+  // The depth limit bounds this recursion.
   if (has_non_finite_number(value)) {
     return Error{ErrorCode::InvalidArgument,
                  "invalid JSON: a number is too large or too small to represent (e.g. 1e400)",

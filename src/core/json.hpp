@@ -32,8 +32,10 @@ std::string_view json_kind_name(const json::value& value);
 // `string "abc"`, `number 42`, `object {"a":1,...}`.
 std::string json_preview(const json::value& value, std::size_t max_chars = 60);
 
-// Parses `text` as one JSON document; the error names line and column.
-Result<json::value> parse_json(std::string_view text);
+// Parses `text` as one JSON document; the error names line and column. Nesting
+// deeper than `max_depth` (objects and arrays) is refused.
+inline constexpr std::size_t kDefaultJsonDepth = 32;
+Result<json::value> parse_json(std::string_view text, std::size_t max_depth = kDefaultJsonDepth);
 
 // A value as it reads in a message or a log line: strings unquoted, the rest serialized.
 std::string json_to_display_string(const json::value& value);

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/json/value.hpp>
@@ -45,6 +46,8 @@ struct ApiResponse {
   // Instead of `body`, a non-JSON answer (GET /metrics).
   std::string text;
   std::string content_type = "application/json";
+  // Extra response headers (the MCP endpoint's Mcp-Session-Id, CORS).
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 int http_status(core::ErrorCode code);

@@ -179,4 +179,28 @@ void ApiServer::add_routes() {
   });
 }
 
+// MCP's streamable HTTP transport (mcp_endpoint.hpp): any role may connect;
+// each tool's REST call then needs its own role. The body is parsed by the
+// endpoint (JSON-RPC errors, not REST ones) and may be large (descriptions).
+void ApiServer::add_mcp_routes() {
+  auto screen = [this](const HttpRequest& request) { return mcp_->screen(request); };
+  std::string path(kMcpPath);
+  router_.add(Route{.method = "POST",
+                    .pattern = path,
+                    .role = Role::Viewer,
+                    .handler = [this](ApiRequest& q) { return mcp_->post(q); },
+                    .raw_body = true,
+                    .large_body = true,
+                    .screen = screen});
+  router_.add(Route{.method = "DELETE",
+                    .pattern = path,
+                    .role = Role::Viewer,
+                    .handler = [this](ApiRequest& q) { return mcp_->remove(q); },
+                    .screen = screen});
+  router_.add(Route{.method = "OPTIONS",
+                    .pattern = path,
+                    .role = std::nullopt,
+                    .handler = [this](ApiRequest& q) { return mcp_->preflight(q.http); }});
+}
+
 }  // namespace patchbay::server

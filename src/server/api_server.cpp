@@ -33,7 +33,12 @@ std::string role_name(store::Role role) { return std::string(store::to_string(ro
 
 }  // namespace
 
-ApiServer::ApiServer(ApiDependencies deps) : deps_(std::move(deps)) { add_routes(); }
+ApiServer::ApiServer(ApiDependencies deps)
+    : deps_(std::move(deps)),
+      mcp_(std::make_unique<McpEndpoint>(*this, deps_.logger, deps_.version, deps_.mcp)) {
+  add_routes();
+  add_mcp_routes();
+}
 
 HttpResponse ApiServer::transport_error(int status, std::string_view message) {
   auto code = status == 413 ? core::ErrorCode::PayloadTooLarge : core::ErrorCode::InvalidArgument;
@@ -103,12 +108,45 @@ std::shared_ptr<WebSocketListener> ApiServer::websocket(
   return deps_.agents->accept(std::move(connection));
 }
 
-ApiResponse ApiServer::process(const Route& route, ApiRequest& request) {
+ApiResponse ApiServer::call(const Principal& caller, std::string_view method,
+                            std::string_view target, std::string body) {
+  auto started = Clock::now();
+  HttpRequest http{.method = std::string(method), .target = std::string(target)};
+  auto question = target.find('?');
+  http.path = std::string(target.substr(0, question));
+  if (question != std::string_view::npos) http.query = std::string(target.substr(question + 1));
+  http.body = std::move(body);
+  std::string request_id = store::new_id("r_");
+
+  auto match = router_.match(http.method, http.path);
+  ApiResponse response;
+  std::string label = "unmatched";
+  if (match.route == nullptr) {
+    response = error_response(core::ErrorCode::NotFound,
+                              "no such endpoint: " + http.method + " " + http.path);
+  } else {
+    label = match.route->label();
+    ApiRequest api{.http = http, .params = std::move(match.params), .request_id = request_id};
+    response = process(*match.route, api, &caller);
+  }
+  record(http.method, http.path, label, request_id, caller.name, response.status,
+         std::chrono::duration<double>(Clock::now() - started).count());
+  return response;
+}
+
+ApiResponse ApiServer::process(const Route& route, ApiRequest& request, const Principal* caller) {
   try {
+    if (route.screen && caller == nullptr) {
+      if (auto refused = route.screen(request.http)) return std::move(*refused);
+    }
     if (route.role) {
-      auto principal = deps_.auth.authenticate(request.http.header("authorization"));
-      if (!principal) return error_response(principal.error());
-      request.principal = std::move(*principal);
+      if (caller != nullptr) {
+        request.principal = *caller;
+      } else {
+        auto principal = deps_.auth.authenticate(request.http.header("authorization"));
+        if (!principal) return error_response(principal.error());
+        request.principal = std::move(*principal);
+      }
       if (!role_allows(request.principal.role, *route.role)) {
         return error_response(core::ErrorCode::PermissionDenied,
                               "token '" + request.principal.name + "' has role '" +
@@ -148,18 +186,25 @@ HttpResponse ApiServer::finish(const HttpRequest& request, const std::string& ro
     out.content_type.clear();
   }
   out.headers.emplace_back("X-Request-Id", request_id);
-  deps_.metrics.count_request(request.method, route_label, response.status, seconds);
-  auto level = response.status >= 500 ? core::LogLevel::Error : core::LogLevel::Info;
+  for (auto& header : response.headers) out.headers.push_back(std::move(header));
+  record(request.method, request.path, route_label, request_id, actor, response.status, seconds);
+  return out;
+}
+
+void ApiServer::record(std::string_view method, std::string_view path,
+                       const std::string& route_label, const std::string& request_id,
+                       const std::string& actor, int status, double seconds) {
+  deps_.metrics.count_request(std::string(method), route_label, status, seconds);
+  auto level = status >= 500 ? core::LogLevel::Error : core::LogLevel::Info;
   if (deps_.logger.enabled(level)) {
     deps_.logger.log(level, "request",
                      {{"requestId", request_id},
-                      {"method", request.method},
-                      {"path", request.path},
-                      {"status", response.status},
+                      {"method", method},
+                      {"path", path},
+                      {"status", status},
                       {"durationUs", static_cast<std::int64_t>(seconds * 1e6)},
                       {"actor", actor}});
   }
-  return out;
 }
 
 }  // namespace patchbay::server

@@ -27,6 +27,9 @@ struct Route {
   // Takes bodies up to the import limit (descriptions, drafts) rather than the
   // ordinary one.
   bool large_body = false;
+  // Runs before authentication; an answer refuses the request (the MCP
+  // endpoint's Origin check must answer 403 whatever the token).
+  std::function<std::optional<ApiResponse>(const HttpRequest&)> screen;
   // A label for metrics: the pattern, so ids do not explode label cardinality.
   const std::string& label() const { return pattern; }
 };

@@ -141,7 +141,8 @@ int serve(const ServeOptions& options, core::Logger& logger, std::ostream& out) 
                  .logger = logger,
                  .version = PATCHBAY_VERSION,
                  .max_import_bytes = options.max_import_bytes,
-                 .agents = &agents});
+                 .agents = &agents,
+                 .mcp = {.allowed_origins = options.mcp_allowed_origins}});
   HttpServer http({.address = listen->first,
                    .port = listen->second,
                    .io_threads = options.io_threads,

@@ -14,6 +14,7 @@
 #include <iosfwd>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/logger.hpp"
 #include "core/result.hpp"
@@ -47,6 +48,8 @@ struct ServeOptions {
   std::string tls_private_key_file;
   // WebSocket heartbeat: silent peers are dropped after this long.
   std::chrono::seconds websocket_idle_timeout{30};
+  // Browser origins that may call /mcp (see McpOptions).
+  std::vector<std::string> mcp_allowed_origins;
 };
 
 // Splits "host:port", "[v6]:port" or ":port" (host 127.0.0.1).
