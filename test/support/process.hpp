@@ -29,12 +29,18 @@ inline std::string shell_quote(const std::string& arg) {
   return out + "'";
 }
 
-// Runs `args` (no shell interpretation of their contents) and waits for it.
-inline ProcessResult run_process(const std::vector<std::string>& args) {
+// Runs `args` (no shell interpretation of their contents) with `input` on its
+// standard input, and waits for it.
+inline ProcessResult run_process(const std::vector<std::string>& args, const std::string& input = {}) {
   TempDir dir;
   std::string command;
   for (const auto& arg : args) command += shell_quote(arg) + " ";
-  command += "2>" + shell_quote((dir.path() / "stderr").string()) + " </dev/null";
+  std::string stdin_path = "/dev/null";
+  if (!input.empty()) {
+    stdin_path = (dir.path() / "stdin").string();
+    write_text(stdin_path, input);
+  }
+  command += "2>" + shell_quote((dir.path() / "stderr").string()) + " <" + shell_quote(stdin_path);
   ProcessResult result;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return result;
