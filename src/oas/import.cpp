@@ -6,6 +6,7 @@
 
 #include "core/connector_definition.hpp"
 #include "oas/document.hpp"
+#include "oas/draft.hpp"
 #include "oas/naming.hpp"
 #include "oas/oas.hpp"
 #include "oas/operations.hpp"
@@ -19,13 +20,14 @@ namespace json = boost::json;
 using core::Error;
 using core::ErrorCode;
 
-// Script connectors are refused above this size (script::ScriptLimits'
-// max_source_bytes); a draft over it still imports, with a warning.
-constexpr std::size_t kScriptSizeLimit = 1024 * 1024;
-
+// Names the operations that have no command name yet, around those that have.
 void name_commands(Model& model) {
   std::set<std::string> taken;
+  for (const auto& op : model.operations) {
+    if (!op.command.empty()) taken.insert(op.command);
+  }
   for (auto& op : model.operations) {
+    if (!op.command.empty()) continue;
     std::string wanted = lower_camel(op.operation_id);
     if (wanted.empty()) wanted = name_from_route(op.method, op.path);
     op.command = claim_identifier(std::move(wanted), taken);
@@ -147,6 +149,13 @@ core::CommandSpec command_of(Operation& op) {
   return command;
 }
 
+DraftOptions draft_options(const ImportOptions& options) {
+  DraftOptions out;
+  out.select = options.select;
+  out.name = options.name;
+  return out;
+}
+
 }  // namespace
 
 std::string_view to_string(WarningKind kind) {
@@ -161,21 +170,33 @@ std::string_view to_string(WarningKind kind) {
   return "note";
 }
 
-// The draft from a model read from the description (which is no longer needed).
-core::Result<Draft> draft_of(Model& model, const ImportOptions& options) {
+core::Result<Draft> draft_of(Model& model, const DraftOptions& options) {
   name_commands(model);
   auto chosen = selected(model, options.select);
   if (!chosen) return chosen.error();
   std::vector<const Operation*> kept(chosen->begin(), chosen->end());
-  const Operation* test = pick_test(kept);
+  const Operation* test = nullptr;
+  if (options.test_command.empty()) {
+    test = pick_test(kept);
+  } else {
+    auto named = std::find_if(kept.begin(), kept.end(), [&](const Operation* op) {
+      return op->command == options.test_command;
+    });
+    if (named == kept.end()) {
+      return core::invalid_argument("the test command '" + options.test_command +
+                                    "' names no command of the draft");
+    }
+    test = *named;
+  }
 
   core::ConnectorDefinition definition;
   definition.name = options.name.empty() ? slug(model.title) : options.name;
   if (definition.name.empty()) definition.name = "openapi-connector";
   definition.type = definition.name;
+  definition.version = options.version;
   definition.description = short_description(model.description, 500);
   if (definition.description.empty()) definition.description = short_description(model.title, 500);
-  definition.execution_model = core::ExecutionModel::Oas;
+  definition.execution_model = options.execution_model;
   auto& schema = definition.config_schema;
   schema.connection_config.push_back(base_url_field(model));
   for (const auto& scheme : model.schemes) {
@@ -221,7 +242,7 @@ core::Result<Draft> import_document(const json::value& document, const ImportOpt
   Resolver resolver(document, options);
   auto model = read_model(document, resolver);
   if (!model) return model.error();
-  return draft_of(*model, options);
+  return draft_of(*model, draft_options(options));
 }
 
 core::Result<Draft> import_text(std::string_view text, const ImportOptions& options) {
@@ -234,7 +255,7 @@ core::Result<Draft> import_text(std::string_view text, const ImportOptions& opti
     return read_model(document->root, resolver);
   }();
   if (!model) return model.error();
-  return draft_of(*model, options);
+  return draft_of(*model, draft_options(options));
 }
 
 json::object to_json(const Draft& draft) {

@@ -81,6 +81,9 @@ struct SecurityScheme {
 
 struct Model {
   std::string spec_version;  // "2.0", "3.0.3", ...
+  // What the model was read from, as the script's first line names it; empty: the
+  // OpenAPI description `title` of `spec_version`.
+  std::string origin;
   std::string title;
   std::string description;
   std::string base_url;       // servers[0] with variables substituted; "" if none

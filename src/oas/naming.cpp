@@ -12,9 +12,11 @@ namespace {
 using core::kMaxNameLength;
 
 // Names a command may not take: JavaScript's reserved words, the globals the
-// generated script calls (a top-level function would shadow them) and "test", the
-// connectivity command every draft may have. The script's own helpers are
-// snake_case or capitalized, which lower_camel() never produces.
+// generated script calls (a top-level function would shadow them), "test", the
+// connectivity command every draft may have, and the functions of the runtime
+// (script_runtime.js.inc): a command function of the same name would be replaced
+// by the runtime's, declared later. The runtime's constants are capitalized,
+// which a command name never is (lower_camel(), describe.cpp).
 constexpr std::array kReserved = {
     "arguments",  "await",     "break",        "case",          "catch",
     "class",      "const",     "continue",     "debugger",      "decodeURI",
@@ -28,7 +30,11 @@ constexpr std::array kReserved = {
     "protected",  "public",    "return",       "static",        "super",
     "switch",     "test",      "this",         "throw",         "true",
     "try",        "typeof",    "undefined",    "unescape",      "var",
-    "void",       "while",     "with",         "yield"};
+    "void",       "while",     "with",         "yield",
+    // The runtime's functions.
+    "append_query", "apply_scheme", "apply_security", "base64", "encode_body",
+    "failure", "is_plain_object", "missing_fields", "object_text", "path_value",
+    "scalar_text", "send_operation", "send_request", "simple_value"};
 
 bool is_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -49,13 +55,6 @@ std::vector<std::string_view> words_of(std::string_view text) {
   return words;
 }
 
-bool reserved(std::string_view name) {
-  for (std::string_view word : kReserved) {
-    if (word == name) return true;
-  }
-  return false;
-}
-
 std::string capitalized(std::string_view word) {
   std::string out(word);
   if (!out.empty()) out[0] = to_upper(out[0]);
@@ -63,6 +62,11 @@ std::string capitalized(std::string_view word) {
 }
 
 }  // namespace
+
+bool is_reserved_name(std::string_view name) {
+  return std::any_of(kReserved.begin(), kReserved.end(),
+                     [name](std::string_view word) { return word == name; });
+}
 
 std::string slug(std::string_view title) {
   std::string out;
@@ -116,7 +120,7 @@ std::string name_from_route(std::string_view method, std::string_view path) {
 
 std::string claim_identifier(std::string wanted, std::set<std::string>& taken) {
   if (wanted.size() > kMaxNameLength - 6) wanted.resize(kMaxNameLength - 6);
-  if (reserved(wanted)) wanted += "Op";
+  if (is_reserved_name(wanted)) wanted += "Op";
   std::string name = wanted;
   for (int n = 2; taken.count(name) > 0; ++n) name = wanted + std::to_string(n);
   taken.insert(name);

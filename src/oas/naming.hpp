@@ -20,6 +20,10 @@ std::string lower_camel(std::string_view text);
 // "get" + "/pets/{petId}/toys" -> "getPetsByPetIdToys".
 std::string name_from_route(std::string_view method, std::string_view path);
 
+// Whether a command may not be named `name`: a JavaScript reserved word, a global
+// the generated script calls, "test" or a function of the script's runtime.
+bool is_reserved_name(std::string_view name);
+
 // A JavaScript identifier that is not a reserved word, not one of the generated
 // script's own names and not in `taken`, at most 100 characters: `wanted` itself,
 // or with "Op" and then a number appended. The result is added to `taken`.

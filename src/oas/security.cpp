@@ -64,6 +64,51 @@ std::string joined(const std::vector<std::string>& items) {
 
 }  // namespace
 
+void add_scheme_fields(SecurityScheme& scheme, bool client_credentials,
+                       std::string_view token_url, std::set<std::string>& field_names) {
+  const std::string& name = scheme.name;
+  auto add = [&](std::string wanted, std::string description, bool secret) {
+    std::string field = claim_field(wanted, name, field_names);
+    scheme.fields.push_back(text_field(field, std::move(description), secret));
+    return field;
+  };
+  switch (scheme.type) {
+    case Type::ApiKey: {
+      std::string wanted = lower_camel(name);
+      if (wanted.empty()) wanted = "apiKey";
+      scheme.token_field = add(wanted,
+                               "API key (" + name + "), sent in the " + scheme.location + " " +
+                                   scheme.wire_name,
+                               true);
+      break;
+    }
+    case Type::Bearer:
+      scheme.token_field =
+          add("bearerToken", "Bearer token (" + name + "), sent as Authorization: Bearer", true);
+      break;
+    case Type::Basic:
+      scheme.username_field =
+          add("username", "User name for HTTP basic auth (" + name + ")", false);
+      scheme.password_field = add("password", "Password for HTTP basic auth (" + name + ")", true);
+      break;
+    case Type::OAuth2:
+      scheme.token_field = add("accessToken",
+                               "OAuth2 access token (" + name + ")" +
+                                   (client_credentials
+                                        ? "; leave empty to use the client credentials below"
+                                        : ", obtained outside patchbay"),
+                               true);
+      if (client_credentials) {
+        scheme.client_id_field = add("clientId", "OAuth2 client id (" + name + ")", false);
+        scheme.client_secret_field =
+            add("clientSecret", "OAuth2 client secret (" + name + ")", true);
+        scheme.token_url_field = add("tokenUrl", "OAuth2 token endpoint (" + name + ")", false);
+        if (!token_url.empty()) scheme.fields.back().default_value = json::value(token_url);
+      }
+      break;
+  }
+}
+
 void read_security(Resolver& resolver, const json::object& root, Model& model,
                    std::set<std::string>& field_names) {
   bool swagger2 = model.spec_version == "2.0";
@@ -94,16 +139,6 @@ void read_security(Resolver& resolver, const json::object& root, Model& model,
       std::string http_scheme = core::ascii_lower(core::string_member(scheme, "scheme").value_or(""));
       SecurityScheme out;
       out.name = name;
-      auto secret_field = [&](std::string wanted, std::string description) {
-        std::string field = claim_field(wanted, name, field_names);
-        out.fields.push_back(text_field(field, std::move(description), true));
-        return field;
-      };
-      auto plain_field = [&](std::string wanted, std::string description) {
-        std::string field = claim_field(wanted, name, field_names);
-        out.fields.push_back(text_field(field, std::move(description), false));
-        return field;
-      };
       if (type == "apiKey") {
         out.type = Type::ApiKey;
         out.location = std::string(core::string_member(scheme, "in").value_or("header"));
@@ -115,33 +150,17 @@ void read_security(Resolver& resolver, const json::object& root, Model& model,
                      "cookie; it is not used");
           continue;
         }
-        std::string wanted = lower_camel(name);
-        if (wanted.empty()) wanted = "apiKey";
-        out.token_field = secret_field(wanted, "API key (" + name + "), sent in the " +
-                                                   out.location + " " + out.wire_name);
+        add_scheme_fields(out, false, "", field_names);
       } else if ((type == "http" && http_scheme == "bearer") || (swagger2 && type == "bearer")) {
         out.type = Type::Bearer;
-        out.token_field = secret_field("bearerToken", "Bearer token (" + name +
-                                                          "), sent as Authorization: Bearer");
+        add_scheme_fields(out, false, "", field_names);
       } else if ((type == "http" && http_scheme == "basic") || (swagger2 && type == "basic")) {
         out.type = Type::Basic;
-        out.username_field = plain_field("username", "User name for HTTP basic auth (" + name + ")");
-        out.password_field = secret_field("password", "Password for HTTP basic auth (" + name + ")");
+        add_scheme_fields(out, false, "", field_names);
       } else if (type == "oauth2") {
         out.type = Type::OAuth2;
         OAuthFlows flows = read_flows(scheme, swagger2);
-        out.token_field = secret_field(
-            "accessToken", "OAuth2 access token (" + name + ")" +
-                               (flows.client_credentials
-                                    ? "; leave empty to use the client credentials below"
-                                    : ", obtained outside patchbay"));
-        if (flows.client_credentials) {
-          out.client_id_field = plain_field("clientId", "OAuth2 client id (" + name + ")");
-          out.client_secret_field =
-              secret_field("clientSecret", "OAuth2 client secret (" + name + ")");
-          out.token_url_field = plain_field("tokenUrl", "OAuth2 token endpoint (" + name + ")");
-          if (!flows.token_url.empty()) out.fields.back().default_value = json::value(flows.token_url);
-        }
+        add_scheme_fields(out, flows.client_credentials, flows.token_url, field_names);
         if (!flows.others.empty()) {
           model.warn(WarningKind::Note, pointer,
                      "oauth2 scheme \"" + name + "\" flows " + joined(flows.others) +
@@ -151,8 +170,9 @@ void read_security(Resolver& resolver, const json::object& root, Model& model,
         }
       } else if (type == "openIdConnect") {
         out.type = Type::Bearer;
-        out.token_field = secret_field(
-            "accessToken", "Access token from the OpenID Connect provider (" + name + ")");
+        out.token_field = claim_field("accessToken", name, field_names);
+        out.fields.push_back(text_field(
+            out.token_field, "Access token from the OpenID Connect provider (" + name + ")", true));
         model.warn(WarningKind::Note, pointer,
                    "openIdConnect scheme \"" + name + "\": the connector sends an access token "
                    "obtained elsewhere (connection field " + out.token_field + ")");

@@ -11,6 +11,7 @@
 
 #include <set>
 #include <string>
+#include <string_view>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -19,6 +20,15 @@
 #include "oas/refs.hpp"
 
 namespace patchbay::oas {
+
+// Names `scheme`'s connection fields after its name and type as the table above
+// says, adds them to scheme.fields and sets its *_field members: what every scheme
+// of an imported description gets, and the auth of a connector description
+// (describe.cpp). `scheme.location` and `wire_name` must be set for an apiKey.
+// `client_credentials` adds an oauth2 scheme's clientId, clientSecret and tokenUrl
+// (its default `token_url` unless empty). The names are added to `field_names`.
+void add_scheme_fields(SecurityScheme& scheme, bool client_credentials,
+                       std::string_view token_url, std::set<std::string>& field_names);
 
 // Fills model.schemes and model.security. `field_names` holds the connection
 // field names already taken (baseUrl); the schemes' fields are added to it.
