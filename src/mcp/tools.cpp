@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "mcp/api.hpp"
+#include "oas/describe.hpp"
 
 namespace patchbay::mcp {
 namespace {
@@ -179,6 +180,32 @@ std::vector<Tool> build_catalog() {
       .run = [](const json::object& arguments, Api& api) {
         return from_reply(api.call("POST", "/api/connectors/parse-oas", arguments),
                           "parse_openapi_spec");
+      }});
+
+  tools.push_back(Tool{
+      .name = "generate_connector_script",
+      .title = "Write a connector from a structured description",
+      .description =
+          "Writes a script connector from a structured description of an HTTP API: its name, "
+          "baseUrl, auth (none, apiKey, bearer, basic, oauth2ClientCredentials) and commands, "
+          "each with method, path and params (in path, query, header or body). You supply the "
+          "understanding of the API; the tool writes consistent code for the floh.* script API "
+          "and the configSchema. Returns a draft for create_connector; nothing is stored. "
+          "Errors name the JSON path of every problem.",
+      .input_schema = oas::description_schema(),
+      .output_schema = schema(kDraftOutput),
+      .read_only = true,
+      .idempotent = true,
+      .run = [](const json::object& arguments, Api&) {
+        auto draft = oas::draft_from_description(arguments);
+        if (!draft) {
+          std::string text = "generate_connector_script failed: " + draft.error().message;
+          if (!draft.error().details.is_null()) {
+            text += "\ndetails: " + json::serialize(draft.error().details);
+          }
+          return failure(std::move(text));
+        }
+        return success(oas::to_json(*draft));
       }});
 
   tools.push_back(Tool{
