@@ -3,6 +3,7 @@
 #include "mcp/tools.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -149,6 +150,25 @@ json::object summary(const json::object& connector) {
   }
   out["commands"] = std::move(commands);
   return out;
+}
+
+// A listing's output schema: {KEY: [objects]}.
+json::object list_output(std::string_view key) {
+  json::object items{{"type", "array"}, {"items", json::object{{"type", "object"}}}};
+  return json::object{{"type", "object"},
+                      {"properties", json::object{{key, std::move(items)}}},
+                      {"required", json::array{json::string(key)}}};
+}
+
+// A REST list as {KEY: [each element through `shape`]}.
+ToolResult listed(const core::Result<ApiReply>& reply, std::string_view action,
+                  std::string_view key, const std::function<json::object(const json::object&)>& shape) {
+  if (!reply || reply->status != 200 || !reply->body.is_array()) return from_reply(reply, action);
+  json::array out;
+  for (const auto& each : reply->body.get_array()) {
+    if (each.is_object()) out.push_back(shape(each.get_object()));
+  }
+  return success(json::object{{key, std::move(out)}});
 }
 
 std::vector<Tool> build_catalog() {
@@ -306,21 +326,12 @@ std::vector<Tool> build_catalog() {
       .description = "Lists every connector: id, name, type, version, execution model and its "
                      "command names.",
       .input_schema = schema(kNoArguments),
-      .output_schema = schema(R"j({"type": "object",
-        "properties": {"connectors": {"type": "array", "items": {"type": "object"}}},
-        "required": ["connectors"]})j"),
+      .output_schema = list_output("connectors"),
       .read_only = true,
       .idempotent = true,
       .run = [](const json::object&, Api& api) {
-        auto reply = api.call("GET", "/api/connectors", nullptr);
-        if (reply && reply->status == 200 && reply->body.is_array()) {
-          json::array connectors;
-          for (const auto& each : reply->body.get_array()) {
-            if (each.is_object()) connectors.push_back(summary(each.get_object()));
-          }
-          return success(json::object{{"connectors", std::move(connectors)}});
-        }
-        return from_reply(reply, "list_connectors");
+        return listed(api.call("GET", "/api/connectors", nullptr), "list_connectors",
+                      "connectors", summary);
       }});
 
   tools.push_back(Tool{
@@ -342,17 +353,12 @@ std::vector<Tool> build_catalog() {
       .description = "Lists the connector types: the built-in handlers and the types of stored "
                      "connectors, each with its current version and configSchema.",
       .input_schema = schema(kNoArguments),
-      .output_schema = schema(R"j({"type": "object",
-        "properties": {"types": {"type": "array", "items": {"type": "object"}}},
-        "required": ["types"]})j"),
+      .output_schema = list_output("types"),
       .read_only = true,
       .idempotent = true,
       .run = [](const json::object&, Api& api) {
-        auto reply = api.call("GET", "/api/connector-types", nullptr);
-        if (reply && reply->status == 200 && reply->body.is_array()) {
-          return success(json::object{{"types", reply->body}});
-        }
-        return from_reply(reply, "list_connector_types");
+        return listed(api.call("GET", "/api/connector-types", nullptr), "list_connector_types",
+                      "types", [](const json::object& type) { return type; });
       }});
 
   tools.push_back(Tool{

@@ -29,6 +29,7 @@
 #include "core/connector_definition.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
+#include "draft_checks.hpp"
 #include "oas/oas.hpp"
 
 namespace {
@@ -91,13 +92,7 @@ void check_draft(const oas::Draft& draft) {
                    "every command must be a function of the script");
   }
 
-  json::object out = oas::to_json(draft);
-  const auto* warnings = out.if_contains("warnings");
-  PATCHBAY_CHECK(
-      warnings && warnings->is_array() && warnings->get_array().size() == draft.warnings.size(),
-      "to_json must carry every warning");
-  out.erase("warnings");
-  PATCHBAY_CHECK(out == definition, "to_json must not change the definition");
+  fuzz::check_to_json(draft);
 }
 
 // The select path: the draft's first command other than "test", or, when it has

@@ -27,6 +27,7 @@
 #include "script/script.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/files.hpp"
+#include "oas/draft_runner.hpp"
 
 namespace patchbay::oas {
 namespace {
@@ -93,61 +94,11 @@ std::vector<std::string> keys_of(const json::object& object) {
   return out;
 }
 
-// The draft as the server makes it runnable on create.
-class Described {
+// A connector description's draft made runnable.
+class Described : public RunnableDraft {
  public:
-  explicit Described(const json::value& description) {
-    auto draft = draft_from_description(description);
-    EXPECT_TRUE(draft.has_value()) << (draft ? "" : draft.error().message);
-    if (!draft) return;
-    auto def = core::parse_connector_definition(json::value(draft->definition));
-    EXPECT_TRUE(def.has_value()) << (def ? "" : def.error().message);
-    if (!def) return;
-    definition_ = std::move(*def);
-    script::attach_script_handlers(definition_);
-  }
-
-  core::ConnectorResult run(const std::string& command, json::object params,
-                            json::object connection) const {
-    core::ConnectorContext context;
-    context.config = std::move(params);
-    context.config["command"] = command;
-    context.connector_config = std::move(connection);
-    return dispatch::execute_definition(definition_, context);
-  }
-
-  const core::ConnectorDefinition& definition() const { return definition_; }
-
- private:
-  core::ConnectorDefinition definition_;
-};
-
-// Records every request; answers {"ok": true} unless told otherwise.
-class Recorder {
- public:
-  Recorder() {
-    upstream_.set_handler([this](const FakeUpstream::Request& request) {
-      std::lock_guard lock(mutex_);
-      if (handler_) return handler_(request);
-      return FakeUpstream::Reply::json(200, R"({"ok": true})");
-    });
-  }
-  void answer(FakeUpstream::Handler handler) {
-    std::lock_guard lock(mutex_);
-    handler_ = std::move(handler);
-  }
-  std::string url(std::string_view path = "") const { return upstream_.url(path); }
-  FakeUpstream::Request last() const {
-    auto all = upstream_.requests();
-    EXPECT_FALSE(all.empty());
-    return all.empty() ? FakeUpstream::Request{} : all.back();
-  }
-  std::vector<FakeUpstream::Request> requests() const { return upstream_.requests(); }
-
- private:
-  FakeUpstream upstream_;
-  std::mutex mutex_;
-  FakeUpstream::Handler handler_;
+  explicit Described(const json::value& description)
+      : RunnableDraft(draft_from_description(description)) {}
 };
 
 std::string text_of(const core::ConnectorResult& result) {

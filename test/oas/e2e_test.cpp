@@ -17,6 +17,7 @@
 #include "script/script.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/files.hpp"
+#include "oas/draft_runner.hpp"
 
 namespace patchbay::oas {
 namespace {
@@ -29,62 +30,10 @@ fs::path corpus_file(const std::string& name) {
   return fs::path(PATCHBAY_SOURCE_DIR) / ".." / "shared" / "oas-corpus" / name;
 }
 
-// A draft made into a runnable definition, as the server does on create.
-class Generated {
+// A description's draft made runnable.
+class Generated : public RunnableDraft {
  public:
-  explicit Generated(std::string_view spec) {
-    auto draft = import_text(spec);
-    EXPECT_TRUE(draft.has_value()) << (draft ? "" : draft.error().message);
-    if (!draft) return;
-    auto def = core::parse_connector_definition(json::value(draft->definition));
-    EXPECT_TRUE(def.has_value()) << (def ? "" : def.error().message);
-    if (!def) return;
-    definition_ = std::move(*def);
-    script::attach_script_handlers(definition_);
-  }
-
-  core::ConnectorResult run(const std::string& command, json::object params,
-                            json::object connection) const {
-    core::ConnectorContext context;
-    context.config = std::move(params);
-    context.config["command"] = command;
-    context.connector_config = std::move(connection);
-    return dispatch::execute_definition(definition_, context);
-  }
-
-  const core::ConnectorDefinition& definition() const { return definition_; }
-
- private:
-  core::ConnectorDefinition definition_;
-};
-
-// Records every request; answers {"ok": true} unless a route says otherwise.
-class Recorder {
- public:
-  Recorder() {
-    upstream_.set_handler([this](const FakeUpstream::Request& request) {
-      std::lock_guard lock(mutex_);
-      if (handler_) return handler_(request);
-      return FakeUpstream::Reply::json(200, R"({"ok": true})");
-    });
-  }
-  void answer(FakeUpstream::Handler handler) {
-    std::lock_guard lock(mutex_);
-    handler_ = std::move(handler);
-  }
-  std::string url(std::string_view path = "") const { return upstream_.url(path); }
-  FakeUpstream::Request last() const {
-    auto all = upstream_.requests();
-    EXPECT_FALSE(all.empty());
-    return all.empty() ? FakeUpstream::Request{} : all.back();
-  }
-  std::size_t count() const { return upstream_.requests().size(); }
-  std::vector<FakeUpstream::Request> requests() const { return upstream_.requests(); }
-
- private:
-  FakeUpstream upstream_;
-  std::mutex mutex_;
-  FakeUpstream::Handler handler_;
+  explicit Generated(std::string_view spec) : RunnableDraft(import_text(spec)) {}
 };
 
 std::string failure_text(const core::ConnectorResult& result) {
