@@ -60,11 +60,11 @@ bool supports_protocol_version(std::string_view version) {
   return std::find(versions.begin(), versions.end(), version) != versions.end();
 }
 
-bool is_initialize_request(const json::value& message) {
+bool is_request(const json::value& message, std::string_view method) {
   const auto* object = message.if_object();
   if (object == nullptr || !object->contains("id")) return false;
-  auto method = core::string_member(*object, "method");
-  return method && *method == "initialize";
+  auto named = core::string_member(*object, "method");
+  return named && *named == method;
 }
 
 Session::Session(std::string server_version, core::Logger& logger)
@@ -97,7 +97,7 @@ std::optional<json::value> Session::handle(const json::value& message, Api& api)
     }
     json::array replies;
     for (const auto& each : *batch) {
-      if (is_initialize_request(each)) {
+      if (is_request(each, "initialize")) {
         replies.push_back(jsonrpc::error(each.as_object().at("id"), jsonrpc::kInvalidRequest,
                                          "initialize must not be part of a batch"));
         continue;

@@ -37,8 +37,8 @@ bool supports_protocol_version(std::string_view version);
 // description passed as an object nests deeper than ordinary requests.
 inline constexpr std::size_t kMaxMessageDepth = 256;
 
-// True for a JSON-RPC request whose method is "initialize".
-bool is_initialize_request(const boost::json::value& message);
+// True for a JSON-RPC request (not a notification) of that method.
+bool is_request(const boost::json::value& message, std::string_view method);
 
 class Session {
  public:

@@ -107,13 +107,6 @@ class CallPool {
   std::vector<std::thread> threads_;
 };
 
-bool is_tool_call(const json::value& message) {
-  const auto* object = message.if_object();
-  if (object == nullptr || !object->contains("id")) return false;
-  auto method = core::string_member(*object, "method");
-  return method && *method == "tools/call";
-}
-
 }  // namespace
 
 int run_stdio(Session& session, Api& api, const StdioOptions& options, core::Logger& logger) {
@@ -131,7 +124,7 @@ int run_stdio(Session& session, Api& api, const StdioOptions& options, core::Log
                                   "parse error: " + parsed.error().message));
       return;
     }
-    if (is_tool_call(*parsed)) {
+    if (is_request(*parsed, "tools/call")) {
       auto message = std::make_shared<json::value>(std::move(*parsed));
       calls.submit([&session, &api, &writer, message] {
         if (auto reply = session.handle(*message, api)) writer.write(*reply);

@@ -1,7 +1,6 @@
 #include "server/mcp_endpoint.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include <sodium.h>
 
@@ -9,6 +8,7 @@
 #include <boost/url/parse.hpp>
 
 #include "core/json.hpp"
+#include "core/text.hpp"
 #include "mcp/json_rpc.hpp"
 #include "mcp/session.hpp"
 #include "server/http_server.hpp"
@@ -28,18 +28,11 @@ ApiResponse refusal(int status, int code, std::string message) {
                      .body = mcp::jsonrpc::error(nullptr, code, message)};
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // "Accept: application/json, text/event-stream": JSON must be acceptable, as
 // every answer here is JSON. No Accept header accepts anything.
 bool accepts_json(std::string_view accept) {
   if (accept.empty()) return true;
-  std::string text = lower(accept);
+  std::string text = core::ascii_lower(accept);
   return text.find("application/json") != std::string::npos ||
          text.find("*/*") != std::string::npos || text.find("application/*") != std::string::npos;
 }
@@ -68,14 +61,15 @@ bool McpEndpoint::origin_allowed(const HttpRequest& request) const {
   std::string_view origin = request.header("origin");
   if (origin.empty()) return true;  // not a browser
   for (const auto& allowed : options_.allowed_origins) {
-    if (allowed == "*" || lower(allowed) == lower(origin)) return true;
+    if (allowed == "*" || core::ascii_lower(allowed) == core::ascii_lower(origin)) return true;
   }
   // A page this server itself serves on a loopback address: DNS rebinding needs
   // a name, so a literal loopback Host matching the Origin is not an attack.
   auto parsed = boost::urls::parse_absolute_uri(origin);
   if (!parsed) return false;
-  std::string authority = lower(parsed->encoded_authority());
-  return loopback_host(parsed->encoded_host()) && authority == lower(request.header("host"));
+  std::string authority = core::ascii_lower(parsed->encoded_authority());
+  return loopback_host(parsed->encoded_host()) &&
+         authority == core::ascii_lower(request.header("host"));
 }
 
 std::optional<ApiResponse> McpEndpoint::screen(const HttpRequest& request) const {
@@ -149,7 +143,7 @@ ApiResponse McpEndpoint::post(const ApiRequest& request) {
                           "Accept must allow application/json (send \"application/json, "
                           "text/event-stream\")"));
   }
-  std::string content_type = lower(http.header("content-type"));
+  std::string content_type = core::ascii_lower(http.header("content-type"));
   if (!content_type.starts_with("application/json")) {
     return answer(refusal(415, mcp::jsonrpc::kInvalidRequest,
                           "Content-Type must be application/json"));
@@ -167,7 +161,7 @@ ApiResponse McpEndpoint::post(const ApiRequest& request) {
   }
 
   InProcessApi tools_api(api_, request.principal);
-  if (mcp::is_initialize_request(*parsed)) {
+  if (mcp::is_request(*parsed, "initialize")) {
     auto session = std::make_shared<mcp::Session>(version_, logger_);
     auto reply = session->handle(*parsed, tools_api);
     ApiResponse response{.status = 200, .body = reply ? std::move(*reply) : json::value()};
