@@ -70,11 +70,6 @@ bool is_request(const json::value& message, std::string_view method) {
 Session::Session(std::string server_version, core::Logger& logger)
     : server_version_(std::move(server_version)), logger_(logger) {}
 
-bool Session::initialized() const {
-  std::lock_guard lock(mutex_);
-  return initialized_;
-}
-
 std::string Session::protocol_version() const {
   std::lock_guard lock(mutex_);
   return protocol_version_;
@@ -122,16 +117,11 @@ json::value Session::handle_one(const json::value& value, Api& api, bool& replie
   if (!message) return std::move(refusal.reply);
 
   if (message->kind != Message::Kind::Request) {
+    // Notifications (initialized, cancelled, ...) need nothing from a server
+    // that is ready once it has answered initialize and runs each call to its
+    // end; responses answer nothing, as patchbay sends no requests.
     replied = false;
-    if (message->kind == Message::Kind::Notification) {
-      // notifications/initialized ends the handshake; cancellations and the
-      // rest need nothing from a server that runs each call to its end.
-      if (message->method == "notifications/initialized") {
-        std::lock_guard lock(mutex_);
-        initialized_ = initialized_ || !protocol_version_.empty();
-      }
-    }
-    return nullptr;  // responses: patchbay sends no requests, so none is awaited
+    return nullptr;
   }
 
   const auto& id = message->id;
@@ -193,7 +183,6 @@ json::value Session::initialize(const json::value& id, const json::object* param
       return jsonrpc::error(id, jsonrpc::kInvalidRequest, "the session is initialized already");
     }
     protocol_version_ = version;
-    client_name_ = client;
   }
   logger_.info("MCP session initialized",
                {{"protocolVersion", version}, {"requested", *requested}, {"client", client}});

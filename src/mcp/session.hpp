@@ -50,7 +50,6 @@ class Session {
   // The same for text; text that is not JSON is answered with a parse error.
   std::optional<boost::json::value> handle_text(std::string_view text, Api& api);
 
-  bool initialized() const;
   // The negotiated revision ("" before initialize).
   std::string protocol_version() const;
 
@@ -65,9 +64,7 @@ class Session {
   std::string server_version_;
   core::Logger& logger_;
   mutable std::mutex mutex_;
-  bool initialized_ = false;
   std::string protocol_version_;
-  std::string client_name_;
 };
 
 }  // namespace patchbay::mcp
