@@ -1,6 +1,7 @@
 #include "http/client.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <charconv>
@@ -22,7 +23,44 @@
 namespace patchbay::http {
 namespace {
 
-constexpr const char* kUserAgent = "patchbay/0.1";
+// Header lines sent unless the request sets the header itself. They travel as
+// ordinary header lines rather than through CURLOPT_USERAGENT and libcurl's own
+// Accept-Encoding line: libcurl 7.88 formats those twice per request, a character
+// at a time, which costs more than our own per-request checks (bench/RESULTS.md,
+// http_client_bench).
+struct DefaultHeader {
+  std::string_view name;
+  const char* line;
+};
+constexpr DefaultHeader kDefaultHeaders[] = {
+    {"Accept", "Accept: application/json, */*;q=0.5"},
+    // libcurl decodes it (CURLOPT_ACCEPT_ENCODING below); API JSON shrinks 5-10x.
+    {"Accept-Encoding", "Accept-Encoding: gzip"},
+    {"User-Agent", "User-Agent: patchbay/0.1"},
+};
+constexpr const char* kAcceptEncoding = "gzip";
+constexpr std::size_t kDefaultHeaderSets = 1u << std::size(kDefaultHeaders);
+
+// The default lines of each subset (bit i: kDefaultHeaders[i]) as ready-made,
+// never-freed lists. A request's own lines are chained in front of one, so the
+// common request allocates no header nodes at all. libcurl only reads the list.
+curl_slist* default_header_list(std::uint8_t set) {
+  static const auto lists = [] {
+    static curl_slist nodes[kDefaultHeaderSets][std::size(kDefaultHeaders)];
+    std::array<curl_slist*, kDefaultHeaderSets> heads{};
+    for (std::size_t s = 0; s < kDefaultHeaderSets; ++s) {
+      curl_slist* head = nullptr;
+      for (std::size_t i = std::size(kDefaultHeaders); i-- > 0;) {
+        if ((s & (1u << i)) == 0) continue;
+        nodes[s][i] = curl_slist{const_cast<char*>(kDefaultHeaders[i].line), head};
+        head = &nodes[s][i];
+      }
+      heads[s] = head;
+    }
+    return heads;
+  }();
+  return lists[set];
+}
 
 void global_init_once() {
   static std::once_flag once;
@@ -78,8 +116,8 @@ struct SlistDeleter {
 };
 using HeaderList = std::unique_ptr<curl_slist, SlistDeleter>;
 
-void append_header(HeaderList& list, const std::string& line) {
-  curl_slist* head = curl_slist_append(list.get(), line.c_str());
+void append_header(HeaderList& list, const char* line) {
+  curl_slist* head = curl_slist_append(list.get(), line);
   if (head == nullptr)
     throw HttpError(HttpErrorCode::Network, "out of memory building headers", true);
   (void)list.release();  // `head` is the same list, now one entry longer
@@ -164,9 +202,8 @@ std::optional<Method> parse_method(std::string_view text) {
 }
 
 std::optional<std::string> Response::header(std::string_view name) const {
-  std::string wanted = core::ascii_lower(name);
   for (const auto& [key, value] : headers) {
-    if (key == wanted) return value;
+    if (core::ascii_iequals(key, name)) return value;
   }
   return std::nullopt;
 }
@@ -377,8 +414,7 @@ struct Client::HandlePool {
     curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);  // redirects are checked by us
     curl_easy_setopt(handle, CURLOPT_PROXY, "");  // never through a proxy from the environment
     curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(handle, CURLOPT_USERAGENT, kUserAgent);
-    curl_easy_setopt(handle, CURLOPT_ACCEPT_ENCODING, "gzip");
+    curl_easy_setopt(handle, CURLOPT_ACCEPT_ENCODING, kAcceptEncoding);
     curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &on_body);
     curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, &on_header);
     return handle;
@@ -436,37 +472,69 @@ ClientStats Client::stats() const {
 
 namespace {
 
-Exchange perform(CURL* curl, const Target& target, Method method, const Headers& headers,
-                 const std::optional<std::string>& body, const Auth& auth,
-                 std::chrono::milliseconds timeout, const RequestOptions& options) {
-  HeaderList header_list;
-  for (const auto& [name, value] : headers) append_header(header_list, name + ": " + value);
+// One attempt's request after validation.
+struct Outgoing {
+  boost::urls::url url;
+  Method method = Method::Get;
+  Auth auth;
+  Headers headers;
+  std::optional<std::string> body;
+  std::uint8_t default_headers = 0;  // bit i: send kDefaultHeaders[i]
+};
+
+// `auth_header` ("Name: value", or empty) is the credential header of this hop.
+Exchange perform(CURL* curl, const Target& target, const Outgoing& request,
+                 const std::string& auth_header, std::chrono::milliseconds timeout,
+                 const RequestOptions& options) {
+  const Method method = request.method;
+  const auto& body = request.body;
+  const Auth& auth = request.auth;
+  HeaderList own_lines;  // this request's lines; the default lines are chained after them
+  std::string line;
+  for (const auto& [name, value] : request.headers) {
+    line.assign(name).append(": ").append(value);
+    append_header(own_lines, line.c_str());
+  }
+  if (!auth_header.empty()) append_header(own_lines, auth_header.c_str());
+  curl_slist* defaults = default_header_list(request.default_headers);
+  curl_slist* last_own = own_lines.get();
+  while (last_own != nullptr && last_own->next != nullptr) last_own = last_own->next;
+  if (last_own != nullptr) last_own->next = defaults;
+  // Unchain before own_lines frees its nodes, however this function is left.
+  struct Unchain {
+    curl_slist* node;
+    ~Unchain() {
+      if (node != nullptr) node->next = nullptr;
+    }
+  } unchain{last_own};
+  curl_slist* header_list = own_lines ? own_lines.get() : defaults;
 
   HeaderList pin;
   if (!target.host_is_literal) {
     std::string address =
         target.address.v6 ? "[" + target.address.to_string() + "]" : target.address.to_string();
     std::string key = target.host + ":" + std::to_string(target.port);
-    append_header(pin, "-" + key);  // forget an earlier pin of this host on a reused handle
-    append_header(pin, key + ":" + address);
+    // Forget an earlier pin of this host on a reused handle, then pin this one.
+    append_header(pin, ("-" + key).c_str());
+    append_header(pin, (key + ":" + address).c_str());
   }
 
   Transfer transfer;
   transfer.max_bytes = options.max_response_bytes;
+  transfer.headers.reserve(12);
   char error_buffer[CURL_ERROR_SIZE] = {};
-  std::string url(target.url.buffer());
 
   // Options every request shares were set when the handle was made (see
   // HandlePool); these are this request's, and are cleared again below.
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_RESOLVE, pin.get());
+  curl_easy_setopt(curl, CURLOPT_URL, target.url.c_str());  // libcurl copies it
+  if (pin) curl_easy_setopt(curl, CURLOPT_RESOLVE, pin.get());
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(std::min(options.connect_timeout, timeout).count()));
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list.get());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
   if (auth.kind == Auth::Kind::Basic) {
     curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
     curl_easy_setopt(curl, CURLOPT_USERNAME, auth.username.c_str());
@@ -491,12 +559,14 @@ Exchange perform(CURL* curl, const Target& target, Method method, const Headers&
   // What this frame owns dies with it; the pooled handle must keep no pointer to it,
   // and the next request must not inherit this one's method, body or credentials.
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
-  curl_easy_setopt(curl, CURLOPT_RESOLVE, nullptr);
+  if (pin) curl_easy_setopt(curl, CURLOPT_RESOLVE, nullptr);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, nullptr);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, nullptr);
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, nullptr);
-  curl_easy_setopt(curl, CURLOPT_NOBODY, 0L);
+  if (method != Method::Get || body) {  // the two cases that set them above
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, nullptr);
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 0L);
+  }
   if (body) {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, nullptr);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(-1));
@@ -522,15 +592,6 @@ Exchange perform(CURL* curl, const Target& target, Method method, const Headers&
 
 namespace {
 
-// One attempt's request after validation.
-struct Outgoing {
-  boost::urls::url url;
-  Method method = Method::Get;
-  Auth auth;
-  Headers headers;
-  std::optional<std::string> body;
-};
-
 Outgoing prepare_outgoing(std::string_view url, const RequestOptions& options) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) {
@@ -547,9 +608,8 @@ Outgoing prepare_outgoing(std::string_view url, const RequestOptions& options) {
   out.auth = options.auth;
   out.headers = options.headers;
   auto has_header = [&](std::string_view name) {
-    std::string wanted = core::ascii_lower(name);
     return std::any_of(out.headers.begin(), out.headers.end(),
-                       [&](const auto& h) { return core::ascii_lower(h.first) == wanted; });
+                       [&](const auto& h) { return core::ascii_iequals(h.first, name); });
   };
   if (options.form && options.body) {
     throw HttpError(HttpErrorCode::PolicyDenied, "a request has either a body or form fields",
@@ -585,7 +645,19 @@ Outgoing prepare_outgoing(std::string_view url, const RequestOptions& options) {
                       false, {{"url", redact_url(url)}});
     }
   }
-  if (!has_header("Accept")) out.headers.emplace_back("Accept", "application/json, */*;q=0.5");
+  // Credentials become header lines too: a line break in one would add headers.
+  bool bad_bearer = out.auth.kind == Auth::Kind::Bearer && has_line_break(out.auth.token);
+  bool bad_key = out.auth.kind == Auth::Kind::ApiKeyHeader &&
+                 (out.auth.name.empty() || has_line_break(out.auth.name) ||
+                  out.auth.name.find(':') != std::string::npos || has_line_break(out.auth.value));
+  if (bad_bearer || bad_key) {
+    throw HttpError(HttpErrorCode::PolicyDenied,
+                    "the credential has an invalid header name or a line break", false,
+                    {{"url", redact_url(url)}});
+  }
+  for (std::size_t i = 0; i < std::size(kDefaultHeaders); ++i) {
+    if (!has_header(kDefaultHeaders[i].name)) out.default_headers |= 1u << i;
+  }
   return out;
 }
 
@@ -598,6 +670,18 @@ std::optional<long long> header_number(const Headers& headers, std::string_view 
     if (ec == std::errc{}) return number;
   }
   return std::nullopt;
+}
+
+// Whether the Content-Type names JSON (application/json, application/problem+json, ...).
+bool says_json(const Headers& headers) {
+  for (const auto& [name, value] : headers) {
+    if (name != "content-type") continue;
+    for (std::size_t i = 0; i + 4 <= value.size(); ++i) {
+      if (core::ascii_iequals(std::string_view(value).substr(i, 4), "json")) return true;
+    }
+    return false;
+  }
+  return false;
 }
 
 RateLimitInfo read_rate_limit(const Headers& headers) {
@@ -631,15 +715,16 @@ Response Client::request(std::string_view url, const RequestOptions& options,
   } lease{*handles_, handles_->take()};
 
   // Sends one attempt, following redirects; throws HttpError on failure.
-  auto send = [&](Outgoing request) -> Response {
+  auto send = [&](const Outgoing& first) -> Response {
+    std::optional<Outgoing> redirected;  // a copy only once a redirect changes the request
     for (int hop = 0;; ++hop) {
+      const Outgoing& request = redirected ? *redirected : first;
       Target target = prepare_target(request.url, config_.policy, *config_.resolver);
-      Headers hop_headers = request.headers;
+      std::string auth_header;
       if (request.auth.kind == Auth::Kind::Bearer) {
-        hop_headers.emplace_back("Authorization", "Bearer " + request.auth.token);
-      }
-      if (request.auth.kind == Auth::Kind::ApiKeyHeader) {
-        hop_headers.emplace_back(request.auth.name, request.auth.value);
+        auth_header = "Authorization: Bearer " + request.auth.token;
+      } else if (request.auth.kind == Auth::Kind::ApiKeyHeader) {
+        auth_header = request.auth.name + ": " + request.auth.value;
       }
       auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
@@ -649,8 +734,7 @@ Response Client::request(std::string_view url, const RequestOptions& options,
                             std::to_string(options.timeout.count()) + " ms",
                         true, {{"url", target.shown}, {"timeoutMs", options.timeout.count()}});
       }
-      Exchange exchange = perform(lease.handle, target, request.method, hop_headers, request.body,
-                                  request.auth, remaining, options);
+      Exchange exchange = perform(lease.handle, target, request, auth_header, remaining, options);
       if (logger.enabled(core::LogLevel::Debug)) {
         logger.debug("http request", {{"method", to_string(request.method)},
                                       {"url", target.shown},
@@ -675,22 +759,25 @@ Response Client::request(std::string_view url, const RequestOptions& options,
                           "redirect from " + target.shown + " has an invalid Location", false,
                           {{"url", target.shown}});
         }
+        Outgoing next = request;
         if (exchange.status == 303 || ((exchange.status == 301 || exchange.status == 302) &&
-                                       request.method == Method::Post)) {
-          if (request.method != Method::Head) request.method = Method::Get;
-          request.body.reset();
-          std::erase_if(request.headers,
-                        [](const auto& h) { return core::ascii_lower(h.first) == "content-type"; });
+                                       next.method == Method::Post)) {
+          if (next.method != Method::Head) next.method = Method::Get;
+          next.body.reset();
+          std::erase_if(next.headers,
+                        [](const auto& h) { return core::ascii_iequals(h.first, "content-type"); });
         }
         if (!same_origin(target.url, resolved)) {
           // Credentials were given for the first origin only.
-          request.auth = Auth{};
-          std::erase_if(request.headers, [](const auto& h) {
-            auto name = core::ascii_lower(h.first);
-            return name == "authorization" || name == "cookie" || name == "proxy-authorization";
+          next.auth = Auth{};
+          std::erase_if(next.headers, [](const auto& h) {
+            return core::ascii_iequals(h.first, "authorization") ||
+                   core::ascii_iequals(h.first, "cookie") ||
+                   core::ascii_iequals(h.first, "proxy-authorization");
           });
         }
-        request.url = std::move(resolved);
+        next.url = std::move(resolved);
+        redirected = std::move(next);
         continue;
       }
 
@@ -700,31 +787,28 @@ Response Client::request(std::string_view url, const RequestOptions& options,
       response.headers = std::move(exchange.headers);
       response.meta.redirect_count = hop;
       response.meta.new_connections = exchange.new_connections;
-      response.meta.final_url = target.shown;
+      response.meta.final_url = std::move(target.shown);
       response.meta.rate_limit = read_rate_limit(response.headers);
-      auto content_type = core::ascii_lower(response.header("content-type").value_or(""));
-      response.body = boost::json::value(exchange.body);
-      if (content_type.find("json") != std::string::npos && !exchange.body.empty()) {
-        if (auto parsed_body = core::parse_json(exchange.body)) {
-          response.body = std::move(*parsed_body);
-        }
+      std::optional<boost::json::value> parsed_body;
+      if (says_json(response.headers) && !exchange.body.empty()) {
+        if (auto parsed = core::parse_json(exchange.body)) parsed_body = std::move(*parsed);
       }
+      response.body = parsed_body ? std::move(*parsed_body) : boost::json::value(exchange.body);
       return response;
     }
   };
 
   const int max_attempts = std::max(1, options.retry.max_attempts);
   for (int attempt = 1;; ++attempt) {
-    Outgoing outgoing;
-    if (shared_outgoing) {
-      outgoing = *shared_outgoing;
-    } else {
+    std::optional<Outgoing> hooked;  // this attempt's own request, when a hook shapes it
+    if (!shared_outgoing) {
       RequestOptions attempt_options = options;
       options.hooks.before_request(attempt_options);
-      outgoing = prepare_outgoing(url, attempt_options);
+      hooked = prepare_outgoing(url, attempt_options);
     }
+    const Outgoing& outgoing = hooked ? *hooked : *shared_outgoing;
     bool has_key = std::any_of(outgoing.headers.begin(), outgoing.headers.end(), [](const auto& h) {
-      return core::ascii_lower(h.first) == "idempotency-key";
+      return core::ascii_iequals(h.first, "idempotency-key");
     });
     bool retry_allowed = attempt < max_attempts && may_retry(outgoing.method, has_key);
 
@@ -739,7 +823,7 @@ Response Client::request(std::string_view url, const RequestOptions& options,
                                                      options.breaker, admit_deadline, url);
       try {
         counters_->attempts.fetch_add(1, std::memory_order_relaxed);
-        response = send(std::move(outgoing));
+        response = send(outgoing);
       } catch (const HttpError& error) {
         bool host_trouble = error.retryable() || error.code() == HttpErrorCode::TlsFailed;
         resilience_->record(

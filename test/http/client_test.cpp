@@ -1,5 +1,6 @@
 #include "http/client.hpp"
 
+#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
 #include "http/loopback_client.hpp"
@@ -105,6 +106,54 @@ TEST(HttpClientTest, RefusesBadUrlsAndHeaderInjection) {
   injected.headers = {{"X-A", "1\r\nX-Evil: 2"}};
   EXPECT_EQ(code_of([&] { (void)loopback_client().request("http://127.0.0.1:1/", injected); }),
             HttpErrorCode::PolicyDenied);
+}
+
+TEST(HttpClientTest, RefusesCredentialsThatWouldInjectHeaders) {
+  RequestOptions bearer;
+  bearer.auth = {.kind = Auth::Kind::Bearer, .token = "t\r\nX-Evil: 1"};
+  EXPECT_EQ(code_of([&] { (void)loopback_client().request("http://127.0.0.1:1/", bearer); }),
+            HttpErrorCode::PolicyDenied);
+  RequestOptions key;
+  key.auth = {.kind = Auth::Kind::ApiKeyHeader, .name = "X-Key", .value = "k\nX-Evil: 1"};
+  EXPECT_EQ(code_of([&] { (void)loopback_client().request("http://127.0.0.1:1/", key); }),
+            HttpErrorCode::PolicyDenied);
+  key.auth = {.kind = Auth::Kind::ApiKeyHeader, .name = "X-Key: a", .value = "k"};
+  EXPECT_EQ(code_of([&] { (void)loopback_client().request("http://127.0.0.1:1/", key); }),
+            HttpErrorCode::PolicyDenied);
+}
+
+TEST(HttpClientTest, SendsDefaultHeadersOnceUnlessTheRequestSetsThem) {
+  FakeUpstream upstream;
+  upstream.on("GET", "/h", FakeUpstream::Reply::json(200, "{}"));
+  (void)loopback_client().request(upstream.url("/h"), {});
+  RequestOptions own;
+  own.headers = {{"accept", "text/csv"}, {"User-Agent", "my-agent/2"}};
+  own.auth = {.kind = Auth::Kind::Bearer, .token = "tok"};
+  (void)loopback_client().request(upstream.url("/h"), own);
+  auto requests = upstream.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].header("user-agent"), "patchbay/0.1");
+  EXPECT_EQ(requests[0].header("accept"), "application/json, */*;q=0.5");
+  EXPECT_EQ(requests[0].header("accept-encoding"), "gzip");
+  EXPECT_EQ(requests[1].header("user-agent"), "my-agent/2");
+  EXPECT_EQ(requests[1].header("accept"), "text/csv");
+  EXPECT_EQ(requests[1].header("accept-encoding"), "gzip");
+  EXPECT_EQ(requests[1].header("authorization"), "Bearer tok");
+}
+
+TEST(HttpClientTest, DecodesGzipBodiesItAskedFor) {
+  // printf '{"gzipped":true}' | gzip -n -9
+  static constexpr unsigned char kGzipped[] = {
+      0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xab, 0x56,
+      0x4a, 0xaf, 0xca, 0x2c, 0x28, 0x48, 0x4d, 0x51, 0xb2, 0x2a, 0x29, 0x2a,
+      0x4d, 0xad, 0x05, 0x00, 0x53, 0x92, 0x98, 0x8b, 0x10, 0x00, 0x00, 0x00};
+  FakeUpstream upstream;
+  auto reply = FakeUpstream::Reply::json(
+      200, std::string(reinterpret_cast<const char*>(kGzipped), sizeof kGzipped));
+  reply.headers.emplace_back("Content-Encoding", "gzip");
+  upstream.on("GET", "/z", reply);
+  auto response = loopback_client().request(upstream.url("/z"), {});
+  EXPECT_EQ(response.body, boost::json::parse(R"({"gzipped": true})"));
 }
 
 TEST(HttpClientTest, RedactsQueryAndCredentialsFromShownUrls) {
