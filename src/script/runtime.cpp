@@ -246,6 +246,23 @@ std::uint64_t resident_bytes() {
   return resident * static_cast<std::uint64_t>(page);
 }
 
+// The resident size an execution's growth is measured from. Reading it costs three
+// system calls, several microseconds against a ~50 us execution, so a reading up
+// to this old is reused; the limit is a coarse backstop (kMallocSlackFactor heap
+// limits of slack), and the process's size moves little in that time.
+constexpr std::chrono::milliseconds kResidentBaselineMaxAge{10};
+
+std::uint64_t resident_baseline() {
+  thread_local std::uint64_t bytes = 0;
+  thread_local std::chrono::steady_clock::time_point read_at{};
+  auto now = std::chrono::steady_clock::now();
+  if (bytes == 0 || now - read_at > kResidentBaselineMaxAge) {
+    bytes = resident_bytes();
+    read_at = now;
+  }
+  return bytes;
+}
+
 bool interrupt_callback(JSContext* cx) {
   RunState* run = current(cx);
   if (run == nullptr) return true;
@@ -689,7 +706,7 @@ class Runtime {
     state->cx = cx_;
     state->wall_deadline = std::chrono::steady_clock::now() + limits.wall_time;
     state->heap_start = JS_GetGCParameter(cx_, JSGC_BYTES);
-    state->resident_start = resident_bytes();
+    state->resident_start = resident_baseline();
     JS_SetContextPrivate(cx_, state.get());
     auto watch = Watchdog::instance().watch(
         state->wall_deadline, limits.cpu_time, [state](const char* limit) {

@@ -52,6 +52,8 @@ class Watchdog {
   std::condition_variable wake_;
   std::map<std::uint64_t, Entry> entries_;
   std::uint64_t next_id_ = 1;
+  // When the thread looks at the entries next (max: not until woken).
+  std::chrono::steady_clock::time_point wakes_at_ = std::chrono::steady_clock::time_point::max();
   bool stopping_ = false;
   std::thread thread_;
 };
