@@ -5,41 +5,27 @@ namespace patchbay::server {
 WorkerPool::WorkerPool(std::size_t threads, std::size_t queue_limit)
     : queue_limit_(queue_limit == 0 ? 1 : queue_limit) {
   if (threads == 0) threads = 1;
-  workers_.reserve(threads);
-  sleeping_.reserve(threads);
   threads_.reserve(threads);
-  for (std::size_t i = 0; i < threads; ++i) {
-    auto& worker = *workers_.emplace_back(std::make_unique<Worker>());
-    threads_.emplace_back([this, &worker] { work(worker); });
-  }
+  for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
 }
 
 WorkerPool::~WorkerPool() {
   drain();
-  std::vector<Worker*> sleeping;
   {
     std::lock_guard lock(mutex_);
-    closed_ = true;
-    sleeping.swap(sleeping_);
+    stopping_ = true;
   }
-  for (auto* worker : sleeping) worker->wake.release();  // no task: exit
+  wake_.notify_all();
   threads_.clear();  // joins
 }
 
 bool WorkerPool::try_submit(std::function<void()> task) {
-  std::unique_lock lock(mutex_);
-  if (stopping_) return false;
-  if (!sleeping_.empty()) {
-    Worker* worker = sleeping_.back();
-    sleeping_.pop_back();
-    worker->task = std::move(task);
-    ++running_;
-    lock.unlock();
-    worker->wake.release();
-    return true;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || queue_.size() >= queue_limit_) return false;
+    queue_.push_back(std::move(task));
   }
-  if (queue_.size() >= queue_limit_) return false;
-  queue_.push_back(std::move(task));
+  wake_.notify_one();
   return true;
 }
 
@@ -65,34 +51,24 @@ std::size_t WorkerPool::running() const {
   return running_;
 }
 
-// Invariant (under mutex_): the queue is empty while any worker sleeps, because a
-// worker only sleeps on an empty queue and try_submit() only queues when none sleeps.
-void WorkerPool::work(Worker& self) {
+void WorkerPool::work() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    std::function<void()> task;
-    if (!queue_.empty()) {
-      task = std::move(queue_.front());
-      queue_.pop_front();
-      ++running_;
-      lock.unlock();
-    } else {
-      if (closed_) return;
-      sleeping_.push_back(&self);
-      lock.unlock();
-      self.wake.acquire();
-      // The hand-off set the task (and counted it running) before the release.
-      if (!self.task) return;  // the pool is closing
-      task = std::move(self.task);
-      self.task = nullptr;
+    wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) {
+      if (stopping_) return;
+      continue;
     }
+    auto task = std::move(queue_.front());
+    queue_.pop_front();
+    ++running_;
+    lock.unlock();
     try {
       task();
     } catch (...) {
       // Tasks report their own errors; one that escapes must not take the
       // worker (and with it the server) down.
     }
-    task = nullptr;  // what the task holds is released outside the lock
     lock.lock();
     --running_;
     if (queue_.empty() && running_ == 0) idle_.notify_all();
