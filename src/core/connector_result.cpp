@@ -76,6 +76,16 @@ json::object to_json(const ConnectorResult& result) {
   return out;
 }
 
+json::object to_json(ConnectorResult&& result) {
+  json::object out;
+  out["success"] = result.success;
+  if (result.payload) out["payload"] = std::move(*result.payload);
+  if (result.variables) out["variables"] = std::move(*result.variables);
+  if (result.diagnostics) out["diagnostics"] = std::move(*result.diagnostics);
+  if (result.error) out["error"] = std::move(*result.error);
+  return out;
+}
+
 ConnectorResult outcome_to_result(CommandOutcome outcome) {
   struct Visitor {
     ConnectorResult operator()(std::monostate) const { return ConnectorResult{}; }

@@ -30,6 +30,9 @@ ConnectorResult failure_result(std::string error,
 
 // {success, payload?, variables?, diagnostics?, error?}; absent slots are omitted.
 boost::json::object to_json(const ConnectorResult& result);
+// The same, moving the slots out of `result` instead of copying them (a large
+// payload is a tree of allocations).
+boost::json::object to_json(ConnectorResult&& result);
 
 // What succeed() builds: a success with optional payload and variables.
 struct Success {

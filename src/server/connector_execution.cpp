@@ -261,7 +261,8 @@ core::Result<json::object> ConnectorService::run(const store::ConnectorRecord& r
   }
   auto elapsed = std::chrono::steady_clock::now() - started;
 
-  json::value result_json = core::to_json(result);
+  const bool succeeded = result.success;
+  json::value result_json = core::to_json(std::move(result));
   json::value recorded_params = *params;
   if (!secrets_in_use.empty()) {
     redact_strings(result_json, secrets_in_use);
@@ -278,9 +279,9 @@ core::Result<json::object> ConnectorService::run(const store::ConnectorRecord& r
 
   execution.connector_id = record.id;
   execution.command = command_name;
-  execution.params = recorded_params.get_object();
-  execution.result = result_json.get_object();
-  execution.success = result.success;
+  execution.params = std::move(recorded_params.get_object());
+  execution.result = std::move(result_json.get_object());
+  execution.success = succeeded;
   execution.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
   execution.step_id = context.step_id;
   execution.run_id = context.run_id;
@@ -290,14 +291,15 @@ core::Result<json::object> ConnectorService::run(const store::ConnectorRecord& r
       .action = "connector.execute",
       .target = record.name,
       .details = {
-          {"executionId", execution.id}, {"command", command_name}, {"success", result.success}}};
+          {"executionId", execution.id}, {"command", command_name}, {"success", succeeded}}};
   if (auto recorded = recorder_.record(execution, std::move(entry)); !recorded) {
     return recorded.error();
   }
-  metrics_.count_execution(record.name, command_name, result.success,
+  metrics_.count_execution(record.name, command_name, succeeded,
                            std::chrono::duration<double>(elapsed).count());
 
-  json::object out = std::move(result_json.get_object());
+  // The recorder gives the record back as written: answer with its result.
+  json::object out = std::move(execution.result);
   out["executionId"] = execution.id;
   out["durationMs"] = execution.duration_ms;
   return out;

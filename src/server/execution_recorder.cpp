@@ -43,11 +43,14 @@ void ExecutionRecorder::lead(Slot& self) {
   std::vector<store::AuditEntry> audit;
   executions.reserve(batch.size());
   audit.reserve(batch.size());
+  // Moved, not copied (results can be large trees), and moved back before the
+  // callers are woken: each finds its record as written.
   for (auto* slot : batch) {
-    executions.push_back(*slot->execution);
-    audit.push_back(slot->audit);
+    executions.push_back(std::move(*slot->execution));
+    audit.push_back(std::move(slot->audit));
   }
   auto written = store_.record_batch(executions, audit);
+  for (std::size_t i = 0; i < batch.size(); ++i) *batch[i]->execution = std::move(executions[i]);
 
   Slot* next = nullptr;
   {

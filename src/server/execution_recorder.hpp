@@ -27,7 +27,8 @@ class ExecutionRecorder {
   explicit ExecutionRecorder(store::Store& store, std::size_t max_batch = 512);
 
   // Assigns the record's id (when empty) and returns once it and `audit` are
-  // committed, or with the store's error.
+  // committed, or with the store's error. `execution` is moved into the batch
+  // and back, so it must not be read or changed until record() returns.
   core::Result<void> record(store::ExecutionRecord& execution, store::AuditEntry audit);
 
   std::size_t batches_written() const;

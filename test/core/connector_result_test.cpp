@@ -26,6 +26,13 @@ TEST(OutcomeToResultTest, FailBuilderKeepsDiagnosticsAndVariables) {
       "error": "Connection refused"})"));
 }
 
+TEST(OutcomeToResultTest, MovingToJsonGivesWhatCopyingGives) {
+  ConnectorResult result{false, json::value(json::array{1, 2}), json::object{{"v", 1}},
+                         json::value(json::object{{"statusCode", 502}}), "upstream failed"};
+  auto copied = to_json(result);
+  EXPECT_EQ(to_json(std::move(result)), copied);
+}
+
 TEST(OutcomeToResultTest, NothingNonObjectAndEmptyObjectMeanSuccess) {
   EXPECT_EQ(outcome_to_result(std::monostate{}), ConnectorResult{});
   EXPECT_EQ(from_text("42"), ConnectorResult{});

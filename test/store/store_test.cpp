@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <latch>
 #include <mutex>
@@ -378,6 +379,32 @@ TEST_P(StoreTest, ListExecutionsNewestFirst) {
   EXPECT_EQ(ids, (std::vector<std::string>{"x_d", "x_b", "x_c"}));  // ties: id descending
   EXPECT_EQ(store_->list_executions("c_1", SIZE_MAX)->size(), 4u);
   EXPECT_TRUE(store_->list_executions("c_none", 10)->empty());
+}
+
+// Commits leave checkpointing to a background thread (sqlite/wal_checkpointer.hpp):
+// the log must still reach the database file while the store is open, not only
+// when it closes, or it would grow without bound.
+TEST(SqliteStoreTest, CopiesTheLogIntoTheDatabaseFileWhileOpen) {
+  test::TempDir dir;
+  auto file = dir.path() / "patchbay.db";
+  auto store = open_or_fail("sqlite:" + file.string());
+  ASSERT_NE(store, nullptr);
+  auto initial = std::filesystem::file_size(file);
+  const std::string filler(2000, 'x');
+  std::vector<std::string> ids;
+  for (int batch = 0; batch < 300; ++batch) {  // ~6 MB, well past 1000 log pages
+    std::vector<ExecutionRecord> executions(10, ExecutionRecord{.connector_id = "c_1",
+                                                                .params = {{"filler", filler}}});
+    ASSERT_TRUE(store->record_batch(executions, {}).has_value());
+    ids.push_back(executions.front().id);
+  }
+  // The checkpoint runs on its own thread: wait for it (generously), not for a time.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::filesystem::file_size(file) <= initial && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GT(std::filesystem::file_size(file), initial);
+  for (const auto& id : ids) EXPECT_TRUE(store->get_execution(id).has_value()) << id;
 }
 
 TEST(OpenStoreTest, RejectsUnknownUrls) {

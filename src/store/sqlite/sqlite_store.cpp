@@ -12,6 +12,7 @@
 
 #include "store/common.hpp"
 #include "store/migrations/migrations.hpp"
+#include "store/sqlite/wal_checkpointer.hpp"
 
 namespace patchbay::store {
 namespace {
@@ -113,11 +114,20 @@ class SqliteStore final : public Store {
   SqliteStore(sqlite3* db, std::string path)
       : db_(db), statements_(std::make_unique<StatementCache>(db)), path_(std::move(path)) {}
   ~SqliteStore() override {
+    checkpointer_.reset();  // its connection closes first: the writer's close is the last
     statements_.reset();
     sqlite3_close_v2(db_);
   }
 
   std::string describe() const override { return "sqlite:" + path_; }
+
+  // Commits stop checkpointing the log themselves (wal_checkpointer.hpp).
+  core::Result<void> checkpoint_in_background() {
+    auto started = WalCheckpointer::start(db_, path_);
+    if (!started) return started.error();
+    checkpointer_ = std::move(*started);
+    return {};
+  }
 
   core::Result<void> configure_and_migrate() {
     for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
@@ -519,6 +529,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<StatementCache> statements_;
   std::string path_;
   std::mutex mutex_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
 };
 
 }  // namespace
@@ -539,6 +550,7 @@ core::Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path) 
   }
   auto store = std::make_unique<SqliteStore>(db, path);
   if (auto r = store->configure_and_migrate(); !r) return r.error();
+  if (auto r = store->checkpoint_in_background(); !r) return r.error();
   return std::unique_ptr<Store>(std::move(store));
 }
 
