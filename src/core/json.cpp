@@ -60,7 +60,10 @@ bool has_non_finite_number(const json::value& value) {
 Result<json::value> parse_json(std::string_view text, std::size_t max_depth) {
   json::parse_options options;
   options.max_depth = max_depth;
-  json::parser parser({}, options);
+  // The parser's working stack starts in this buffer, so small documents (most
+  // API bodies) parse without allocating for it; larger ones grow onto the heap.
+  unsigned char scratch[2048];
+  json::parser parser({}, options, scratch, sizeof scratch);
   boost::system::error_code ec;
   std::size_t consumed = parser.write(text.data(), text.size(), ec);
   if (ec) {
