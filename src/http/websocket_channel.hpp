@@ -7,7 +7,8 @@
 // file brings the teardown for its stream (<boost/beast/ssl.hpp>).
 //
 // What it guarantees: text messages only (a binary one closes with 1003); a
-// message over the limit closes with 1009; one read always pending while open,
+// message over the limit closes with 1009; a peer that leaves more than
+// max_queued_bytes unsent (it stopped reading) is dropped; one read always pending while open,
 // so Beast answers pings and runs the heartbeat (a ping after half the idle time
 // with nothing received, the end when nothing at all arrives within it); sends
 // go out in order, one write at a time; a close goes out after the messages
@@ -16,6 +17,7 @@
 // Threads: everything runs on the stream's executor (a strand, or the only
 // thread of its io_context); the owner calls from there only.
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -27,6 +29,7 @@
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -74,6 +77,10 @@ class WebSocketChannel {
     std::chrono::seconds idle_timeout;
     // How long the peer may take to answer our close frame.
     std::chrono::seconds close_timeout;
+    // Unsent bytes past this (at least one message of max_message_bytes) end the
+    // channel: a peer that stops reading, while its pings keep the heartbeat
+    // alive, must not grow our memory without bound.
+    std::size_t max_queued_bytes = std::size_t{64} << 20;
   };
 
   WebSocketChannel(Names names, Limits limits) : names_(std::move(names)), limits_(limits) {}
@@ -85,6 +92,16 @@ class WebSocketChannel {
   // ended. Before open_channel() messages wait.
   void queue(std::string text) {
     if (closing_or_ended() || write_failed_) return;
+    queued_bytes_ += text.size();
+    const std::size_t limit = std::max(limits_.max_queued_bytes, limits_.max_message_bytes);
+    if (queued_bytes_ > limit) {
+      // A close frame would wait behind what the peer does not read: drop it.
+      end_channel("the " + names_.peer + " reads too slowly: over " + std::to_string(limit) +
+                  " bytes waiting to be sent");
+      boost::system::error_code ignored;
+      if (ws_) boost::beast::get_lowest_layer(*ws_).socket().close(ignored);
+      return;
+    }
     outbox_.push_back(std::move(text));
     write_next();
   }
@@ -110,6 +127,7 @@ class WebSocketChannel {
     if (phase_ == Phase::Ended) return;
     phase_ = Phase::Ended;
     outbox_.clear();
+    queued_bytes_ = 0;
     on_channel_closed(std::move(why));
   }
 
@@ -215,12 +233,14 @@ class WebSocketChannel {
     writing_ = false;
     if (phase_ == Phase::Ended) return;
     if (!ec) {
+      queued_bytes_ -= outbox_.front().size();
       outbox_.pop_front();
       return write_next();
     }
     // The pending read fails too and says why (a close frame from the peer often
     // makes the write fail first); only when we stopped reading to close do we end here.
     outbox_.clear();
+    queued_bytes_ = 0;
     write_failed_ = true;
     if (pending_close_) end_channel("network error: " + ec.message());
   }
@@ -230,6 +250,7 @@ class WebSocketChannel {
   Phase phase_ = Phase::Pending;
   boost::beast::flat_buffer buffer_;
   std::deque<std::string> outbox_;
+  std::size_t queued_bytes_ = 0;  // the outbox's message bytes
   bool writing_ = false;  // an async_write or async_close is in flight
   bool write_failed_ = false;
   std::optional<boost::beast::websocket::close_reason> pending_close_;

@@ -70,7 +70,8 @@ class Recorder {
   std::vector<std::string> closes_;
 };
 
-// Echoes every message; "close:CODE:REASON" makes the server close instead.
+// Echoes every message; "close:CODE:REASON" makes the server close instead, and
+// "flood:COUNT:BYTES" makes it send COUNT messages of BYTES each.
 class EchoListener : public WebSocketListener {
  public:
   EchoListener(std::shared_ptr<WebSocketConnection> connection, Recorder& recorder)
@@ -82,6 +83,13 @@ class EchoListener : public WebSocketListener {
       auto colon = text.find(':', 6);
       connection_->close(static_cast<std::uint16_t>(std::stoi(text.substr(6, colon - 6))),
                          text.substr(colon + 1));
+      return;
+    }
+    if (text.rfind("flood:", 0) == 0) {
+      auto colon = text.find(':', 6);
+      int count = std::stoi(text.substr(6, colon - 6));
+      std::size_t bytes = std::stoul(text.substr(colon + 1));
+      for (int i = 0; i < count; ++i) connection_->send(std::string(bytes, 'x'));
       return;
     }
     connection_->send(std::move(text));
@@ -304,6 +312,22 @@ TEST(WebSocketTest, HeartbeatDropsASilentPeerAndKeepsALiveOne) {
   live.client.send("still here");
   ASSERT_TRUE(live.seen.wait_messages(1));
   EXPECT_EQ(server.handler.server.closes().size(), 1u);
+}
+
+TEST(WebSocketTest, APeerThatStopsReadingIsDroppedBeforeItsQueueGrowsPast64MiB) {
+  EchoServer server;
+  RawPeer reader_on_strike(server.http.port());
+  ASSERT_TRUE(contains(reader_on_strike.response(), "101")) << reader_on_strike.response();
+  reader_on_strike.send_frame(0x1, "flood:100:1048576");  // 100 MiB, never read
+
+  ASSERT_TRUE(server.handler.server.wait_closes(1));
+  EXPECT_EQ(server.handler.server.closes()[0],
+            "the client reads too slowly: over 67108864 bytes waiting to be sent");
+  // The server goes on serving others.
+  Client other(to(server.url("/echo")));
+  ASSERT_TRUE(other.client.connect());
+  other.client.send("still serving");
+  ASSERT_TRUE(other.seen.wait_messages(1));
 }
 
 TEST(WebSocketTest, BinaryMessageClosesWith1003) {
