@@ -371,8 +371,8 @@ bool is_redirect(int status) {
 }
 
 bool same_origin(const boost::urls::url_view& a, const boost::urls::url_view& b) {
-  return core::ascii_lower(a.scheme()) == core::ascii_lower(b.scheme()) &&
-         core::ascii_lower(a.encoded_host()) == core::ascii_lower(b.encoded_host()) &&
+  return core::ascii_iequals(a.scheme(), b.scheme()) &&
+         core::ascii_iequals(a.encoded_host(), b.encoded_host()) &&
          a.port_number() == b.port_number() && a.port() == b.port();
 }
 

@@ -61,7 +61,7 @@ bool McpEndpoint::origin_allowed(const HttpRequest& request) const {
   std::string_view origin = request.header("origin");
   if (origin.empty()) return true;  // not a browser
   for (const auto& allowed : options_.allowed_origins) {
-    if (allowed == "*" || core::ascii_lower(allowed) == core::ascii_lower(origin)) return true;
+    if (allowed == "*" || core::ascii_iequals(allowed, origin)) return true;
   }
   // A page this server itself serves on a loopback address: DNS rebinding needs
   // a name, so a literal loopback Host matching the Origin is not an attack.
