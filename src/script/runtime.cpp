@@ -223,10 +223,6 @@ struct RunState {
   // The limit that ended the execution; set by the watchdog, natives or OOM.
   std::atomic<const char*> limit{nullptr};
   std::string limit_detail;
-  // Guards JS_RequestInterruptCallback against a context that finished.
-  std::mutex active_mutex;
-  bool active = true;
-  JSContext* cx = nullptr;
 };
 
 RunState* current(JSContext* cx) { return static_cast<RunState*>(JS_GetContextPrivate(cx)); }
@@ -710,23 +706,15 @@ class Runtime {
     }
     prepare_heap(limits);
 
-    auto state = std::make_shared<RunState>();
-    state->host = &host;
-    state->limits = &limits;
-    state->cx = cx_;
-    state->wall_deadline = std::chrono::steady_clock::now() + limits.wall_time;
-    state->heap_start = JS_GetGCParameter(cx_, JSGC_BYTES);
-    state->resident_start = resident_baseline();
-    JS_SetContextPrivate(cx_, state.get());
-    auto watch = Watchdog::instance().watch(
-        state->wall_deadline, limits.cpu_time, [state](const char* limit) {
-          if (limit != nullptr) {
-            const char* expected = nullptr;
-            state->limit.compare_exchange_strong(expected, limit);
-          }
-          std::lock_guard lock(state->active_mutex);
-          if (state->active) JS_RequestInterruptCallback(state->cx);
-        });
+    RunState state;
+    state.host = &host;
+    state.limits = &limits;
+    state.wall_deadline = std::chrono::steady_clock::now() + limits.wall_time;
+    state.heap_start = JS_GetGCParameter(cx_, JSGC_BYTES);
+    state.resident_start = resident_baseline();
+    JS_SetContextPrivate(cx_, &state);
+    running_ = &state;
+    watch_.arm(state.wall_deadline, limits.cpu_time);
 
     std::optional<core::Failure> outcome;
     {
@@ -741,17 +729,14 @@ class Runtime {
                           {{"limit", "heap"}});
       } else {
         JSAutoRealm realm(cx_, global);
-        outcome = load_and_run(call, compiled, global, *state, after_load);
+        outcome = load_and_run(call, compiled, global, state, after_load);
       }
     }
 
-    {
-      std::lock_guard lock(state->active_mutex);
-      state->active = false;
-    }
-    Watchdog::instance().release(watch);
+    watch_.disarm();
+    running_ = nullptr;
     JS_SetContextPrivate(cx_, nullptr);
-    if (++executions_since_gc_ >= kExecutionsPerGc || state->limit.load() != nullptr) {
+    if (++executions_since_gc_ >= kExecutionsPerGc || state.limit.load() != nullptr) {
       JS_GC(cx_);
       executions_since_gc_ = 0;
     }
@@ -857,7 +842,20 @@ class Runtime {
     RefPtr<JS::Stencil> stencil;
   };
 
+  // Called by the watchdog thread while watch_ is armed, i.e. while running_ is
+  // this thread's current execution: a limit is recorded, then the script
+  // interrupted (also without a limit, to check the heap in interrupt_callback).
+  void trip(const char* limit) {
+    if (limit != nullptr) {
+      const char* expected = nullptr;
+      running_->limit.compare_exchange_strong(expected, limit);
+    }
+    JS_RequestInterruptCallback(cx_);
+  }
+
   JSContext* cx_ = nullptr;
+  RunState* running_ = nullptr;
+  Watchdog::Watch watch_{[this](const char* limit) { trip(limit); }};
   std::optional<JS::PersistentRootedObject> compile_global_;
   std::list<Cached> stencils_;  // most recently used first
   std::unordered_map<std::size_t, std::list<Cached>::iterator> index_;

@@ -1,15 +1,15 @@
 #include "script/watchdog.hpp"
 
-#include <vector>
+#include <algorithm>
 
-#include <time.h>
+#include <pthread.h>
 
 namespace patchbay::script {
 namespace {
 
 // How often CPU budgets are sampled: a thread's CPU clock cannot be waited on.
 constexpr std::chrono::milliseconds kCpuPoll{2};
-// After the last entry is released the thread keeps its poll this long before
+// After the last watch is disarmed the thread keeps its poll this long before
 // sleeping until woken: back-to-back executions then never have to wake it.
 constexpr std::chrono::milliseconds kIdleLinger{50};
 
@@ -20,6 +20,38 @@ std::chrono::nanoseconds cpu_now(clockid_t clock) {
 }
 
 }  // namespace
+
+Watchdog::Watch::Watch(Trip trip) : trip_(std::move(trip)) {
+  pthread_getcpuclockid(pthread_self(), &cpu_clock_);
+  Watchdog::instance().add(this);
+}
+
+Watchdog::Watch::~Watch() {
+  disarm();
+  Watchdog::instance().remove(this);
+}
+
+void Watchdog::Watch::arm(std::chrono::steady_clock::time_point wall_deadline,
+                          std::chrono::nanoseconds cpu_budget) {
+  {
+    std::lock_guard lock(mutex_);
+    if (armed_) return;
+    armed_ = true;
+    wall_deadline_ = wall_deadline;
+    cpu_start_ = cpu_now(cpu_clock_);
+    cpu_budget_ = cpu_budget;
+  }
+  Watchdog::instance().armed(wall_deadline);
+}
+
+void Watchdog::Watch::disarm() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!armed_) return;
+    armed_ = false;
+  }
+  Watchdog::instance().disarmed();
+}
 
 Watchdog& Watchdog::instance() {
   static Watchdog watchdog;
@@ -37,75 +69,85 @@ Watchdog::~Watchdog() {
   thread_.join();
 }
 
-std::uint64_t Watchdog::watch(std::chrono::steady_clock::time_point wall_deadline,
-                              std::chrono::nanoseconds cpu_budget, Trip trip) {
-  clockid_t clock{};
-  pthread_getcpuclockid(pthread_self(), &clock);
-  std::uint64_t id = 0;
-  bool sooner = false;
-  {
-    std::lock_guard lock(mutex_);
-    id = next_id_++;
-    entries_[id] = Entry{wall_deadline, clock, cpu_now(clock), cpu_budget,
-                         std::make_shared<Trip>(std::move(trip))};
-    // The thread polls CPU clocks every kCpuPoll while it is awake; it needs waking
-    // only when it sleeps past this deadline (or sleeps until woken).
-    if (wall_deadline < wakes_at_) {
-      wakes_at_ = wall_deadline;
-      sooner = true;
-    }
-  }
-  // A wake per execution would cost two context switches each on a small machine.
-  if (sooner) wake_.notify_all();
-  return id;
+void Watchdog::add(Watch* watch) {
+  std::lock_guard lock(mutex_);
+  watches_.push_back(watch);
 }
 
-void Watchdog::release(std::uint64_t id) {
+void Watchdog::remove(Watch* watch) {
+  // Taking the lock waits out a look in progress, which may be tripping this watch.
   std::lock_guard lock(mutex_);
-  entries_.erase(id);
+  watches_.erase(std::remove(watches_.begin(), watches_.end(), watch), watches_.end());
+}
+
+void Watchdog::armed(Clock::time_point wall_deadline) {
+  armed_count_.fetch_add(1);
+  // The thread polls every kCpuPoll while anything is armed; it needs waking only
+  // when it sleeps past this deadline, or sleeps until woken. A wake per execution
+  // would cost two context switches each on a small machine.
+  if (wall_deadline.time_since_epoch().count() < wakes_at_.load()) {
+    std::lock_guard lock(mutex_);
+    wakes_at_.store(std::min(wakes_at_.load(), wall_deadline.time_since_epoch().count()));
+    wake_.notify_all();
+  }
+}
+
+void Watchdog::disarmed() { armed_count_.fetch_sub(1); }
+
+Watchdog::Clock::time_point Watchdog::check(Clock::time_point now, bool& any_armed) {
+  auto next = now + kCpuPoll;
+  any_armed = false;
+  for (Watch* watch : watches_) {
+    // The watch's lock keeps its owner from disarming (and ending the execution
+    // trip would touch) while it is looked at and tripped.
+    std::lock_guard lock(watch->mutex_);
+    if (!watch->armed_) continue;
+    any_armed = true;
+    const char* limit = nullptr;
+    if (now >= watch->wall_deadline_) {
+      limit = "wall time";
+    } else if (cpu_now(watch->cpu_clock_) - watch->cpu_start_ >= watch->cpu_budget_) {
+      limit = "CPU time";
+    } else {
+      next = std::min(next, watch->wall_deadline_);
+    }
+    watch->trip_(limit);
+    if (limit != nullptr) {
+      // A limit is reported once per arming; the execution is ending.
+      watch->wall_deadline_ = Clock::time_point::max();
+      watch->cpu_budget_ = std::chrono::nanoseconds::max();
+    }
+  }
+  return next;
 }
 
 void Watchdog::run() {
-  using Clock = std::chrono::steady_clock;
   std::unique_lock lock(mutex_);
   Clock::time_point linger_until{};
   while (!stopping_) {
     auto now = Clock::now();
-    if (entries_.empty()) {
-      // wakes_at_ tells watch() when this thread looks next; watch() lowers it
-      // (and notifies) for a sooner deadline, so waits read the member.
-      wakes_at_ = now < linger_until ? now + kCpuPoll : Clock::time_point::max();
-      if (wakes_at_ == Clock::time_point::max()) {
-        wake_.wait(lock);
-      } else {
-        wake_.wait_until(lock, wakes_at_);
-      }
-      continue;
+    bool any_armed = false;
+    auto next = check(now, any_armed);
+    if (any_armed) {
+      linger_until = now + kIdleLinger;
+    } else if (now >= linger_until) {
+      next = Clock::time_point::max();
     }
-    linger_until = now + kIdleLinger;
-    auto next_wake = now + kCpuPoll;
-    std::vector<std::pair<std::shared_ptr<Trip>, const char*>> calls;
-    for (auto it = entries_.begin(); it != entries_.end();) {
-      const char* limit = nullptr;
-      if (now >= it->second.wall_deadline) {
-        limit = "wall time";
-      } else if (cpu_now(it->second.cpu_clock) - it->second.cpu_start >= it->second.cpu_budget) {
-        limit = "CPU time";
-      }
-      calls.emplace_back(it->second.trip, limit);
-      if (limit != nullptr) {
-        it = entries_.erase(it);
-        continue;
-      }
-      next_wake = std::min(next_wake, it->second.wall_deadline);
-      ++it;
+    wakes_at_.store(next.time_since_epoch().count());
+    // An arm() that missed the store above is counted here (see armed_count_).
+    if (next == Clock::time_point::max() && armed_count_.load() > 0) {
+      next = now + kCpuPoll;
+      wakes_at_.store(next.time_since_epoch().count());
     }
-    wakes_at_ = next_wake;
-    lock.unlock();
-    for (auto& [trip, limit] : calls) (*trip)(limit);
-    lock.lock();
-    if (stopping_) break;
-    wake_.wait_until(lock, wakes_at_);
+    if (next == Clock::time_point::max()) {
+      wake_.wait(lock, [&] {
+        return stopping_ || wakes_at_.load() != Clock::time_point::max().time_since_epoch().count();
+      });
+    } else {
+      wake_.wait_until(lock, next, [&] {
+        return stopping_ || wakes_at_.load() < next.time_since_epoch().count();
+      });
+    }
   }
 }
 

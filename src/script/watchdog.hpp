@@ -1,23 +1,29 @@
 #pragma once
-// Watchdog: one background thread that stops runaway scripts. An execution
-// registers its wall-clock deadline and CPU budget; when either passes, the
-// watchdog calls its trip function with the limit's name, once. Every poll
-// interval (a few ms) it also calls trip(nullptr), so the engine can check what
-// only the script's own thread may read (the heap size) in its interrupt callback.
+// Watchdog: one background thread that stops runaway scripts. Each thread that
+// runs scripts owns a Watchdog::Watch for its lifetime and arms it for the length
+// of an execution with a wall-clock deadline and a CPU budget; when either passes,
+// the watchdog calls the watch's trip function with the limit's name, once per
+// arming. Every poll interval (a few ms) it also calls trip(nullptr), so the
+// engine can check what only the script's own thread may read (the heap size) in
+// its interrupt callback.
 //
-// Thread-safety: all members may be called from any thread.
+// Arming and disarming take only the watch's own lock, which nothing but the
+// watchdog's periodic look ever contends: executions on different threads do not
+// serialize on the watchdog, and nothing is allocated per execution.
+//
+// Thread-safety: a Watch is armed and disarmed by the thread that owns it; trip
+// runs on the watchdog thread, never after disarm() has returned.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <map>
-#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
 
-#include <pthread.h>
+#include <time.h>
 
 namespace patchbay::script {
 
@@ -25,35 +31,54 @@ class Watchdog {
  public:
   using Trip = std::function<void(const char* limit)>;
 
+  class Watch {
+   public:
+    // Registers the calling thread (its CPU clock) with the watchdog.
+    explicit Watch(Trip trip);
+    ~Watch();
+    Watch(const Watch&) = delete;
+    Watch& operator=(const Watch&) = delete;
+
+    void arm(std::chrono::steady_clock::time_point wall_deadline,
+             std::chrono::nanoseconds cpu_budget);
+    // After it returns, trip is not running and will not run until the next arm().
+    void disarm();
+
+   private:
+    friend class Watchdog;
+    Trip trip_;
+    clockid_t cpu_clock_{};
+    std::mutex mutex_;
+    bool armed_ = false;
+    std::chrono::steady_clock::time_point wall_deadline_;
+    std::chrono::nanoseconds cpu_start_{};
+    std::chrono::nanoseconds cpu_budget_{};
+  };
+
   static Watchdog& instance();
-
-  // Starts watching the calling thread until the returned id is released.
-  // `trip` runs on the watchdog thread: with a limit name at most once (then the
-  // entry is dropped), with nullptr on every poll before that.
-  std::uint64_t watch(std::chrono::steady_clock::time_point wall_deadline,
-                      std::chrono::nanoseconds cpu_budget, Trip trip);
-  void release(std::uint64_t id);
-
   ~Watchdog();
 
  private:
+  using Clock = std::chrono::steady_clock;
+
   Watchdog();
   void run();
+  void add(Watch* watch);
+  void remove(Watch* watch);
+  void armed(Clock::time_point wall_deadline);
+  void disarmed();
+  // Looks at every armed watch, trips the ones past a limit; the next time to look.
+  Clock::time_point check(Clock::time_point now, bool& any_armed);
 
-  struct Entry {
-    std::chrono::steady_clock::time_point wall_deadline;
-    clockid_t cpu_clock;
-    std::chrono::nanoseconds cpu_start;
-    std::chrono::nanoseconds cpu_budget;
-    std::shared_ptr<Trip> trip;
-  };
-
-  std::mutex mutex_;
+  std::mutex mutex_;  // guards watches_ and the thread's sleep
   std::condition_variable wake_;
-  std::map<std::uint64_t, Entry> entries_;
-  std::uint64_t next_id_ = 1;
-  // When the thread looks at the entries next (max: not until woken).
-  std::chrono::steady_clock::time_point wakes_at_ = std::chrono::steady_clock::time_point::max();
+  std::vector<Watch*> watches_;
+  // How many watches are armed, and when the thread looks next (max: not until
+  // woken, as ticks of Clock). A thread that arms checks the second after raising
+  // the first; the watchdog thread stores the second before reading the first; so
+  // one of them always sees the other (both sequentially consistent).
+  std::atomic<int> armed_count_{0};
+  std::atomic<Clock::rep> wakes_at_{Clock::time_point::max().time_since_epoch().count()};
   bool stopping_ = false;
   std::thread thread_;
 };
