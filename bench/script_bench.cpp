@@ -190,5 +190,11 @@ int main(int argc, char** argv) {
               percentile(late, 0.95), percentile(late, 0.5));
   std::printf("  resident          %ld KiB before, %ld KiB after one worker (%+ld KiB)\n",
               rss_before, rss_one_worker, rss_one_worker - rss_before);
+  // For bench/peer/run.sh, in the peer's format.
+  std::printf("{\"engine\":\"patchbay\",\"executions\":%d,\"medianMicros\":%.1f,"
+              "\"p95Micros\":%.1f,\"perSecond\":%.0f,\"perSecond2\":%.0f,"
+              "\"runawayP95Millis\":%.2f,\"residentDeltaKiB\":%ld}\n",
+              executions, percentile(micros, 0.5), percentile(micros, 0.95), one, two,
+              percentile(late, 0.95), rss_one_worker - rss_before);
   return 0;
 }

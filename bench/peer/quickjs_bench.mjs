@@ -49,7 +49,12 @@ function execute(QuickJS) {
 const executions = Number(process.argv[2] || 5000);
 const QuickJS = await getQuickJS();
 for (let i = 0; i < 200; i++) execute(QuickJS);
+// PEER_START_AT (ms since the epoch): processes run side by side start timing together.
+const startAt = Number(process.env.PEER_START_AT || 0);
+const pause = new Int32Array(new SharedArrayBuffer(4));
+while (Date.now() < startAt) Atomics.wait(pause, 0, 0, 1);
 const micros = [];
+const startedAt = performance.timeOrigin + performance.now();
 const started = process.hrtime.bigint();
 for (let i = 0; i < executions; i++) {
   const t0 = process.hrtime.bigint();
@@ -57,6 +62,7 @@ for (let i = 0; i < executions; i++) {
   micros.push(Number(process.hrtime.bigint() - t0) / 1000);
 }
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+const endedAt = performance.timeOrigin + performance.now();
 micros.sort((a, b) => a - b);
 const pick = (p) => micros[Math.floor(p * (micros.length - 1))];
 console.log(JSON.stringify({
@@ -65,5 +71,7 @@ console.log(JSON.stringify({
   medianMicros: pick(0.5),
   p95Micros: pick(0.95),
   perSecond: executions / seconds,
+  startedAt,
+  endedAt,
   residentKiB: Math.round(process.memoryUsage().rss / 1024),
 }));

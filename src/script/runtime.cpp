@@ -223,6 +223,10 @@ struct RunState {
   // The limit that ended the execution; set by the watchdog, natives or OOM.
   std::atomic<const char*> limit{nullptr};
   std::string limit_detail;
+  // floh.params, floh.config, floh.variables (never null).
+  const json::object* params = nullptr;
+  const json::object* config = nullptr;
+  const json::object* variables = nullptr;
 };
 
 RunState* current(JSContext* cx) { return static_cast<RunState*>(JS_GetContextPrivate(cx)); }
@@ -467,8 +471,9 @@ bool http_request(JSContext* cx, unsigned argc, JS::Value* vp) {
   std::optional<http::Method> method;
   if (args.length() > 0 && args[0].isString()) method = http::parse_method(to_utf8(cx, args[0]));
   if (!method) {
-    JS_ReportErrorUTF8(cx, "floh.http.request: the first argument must be an HTTP method "
-                           "(GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or TRACE)");
+    JS_ReportErrorUTF8(cx,
+                       "floh.http.request: the first argument must be an HTTP method "
+                       "(GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or TRACE)");
     return false;
   }
   return http_call(cx, argc, vp, *method, true, 1);
@@ -485,8 +490,9 @@ bool oauth2_client_credentials(JSContext* cx, unsigned argc, JS::Value* vp) {
                                                       : std::optional<std::string>();
   auto parsed = text ? core::parse_json(*text) : core::Result<json::value>(core::Error{});
   if (!parsed || !parsed->is_object()) {
-    JS_ReportErrorUTF8(cx, "floh.oauth2.clientCredentials: pass {tokenUrl, clientId, "
-                           "clientSecret, scope}");
+    JS_ReportErrorUTF8(cx,
+                       "floh.oauth2.clientCredentials: pass {tokenUrl, clientId, "
+                       "clientSecret, scope}");
     return false;
   }
   const auto& request = parsed->get_object();
@@ -515,21 +521,131 @@ bool oauth2_client_credentials(JSContext* cx, unsigned argc, JS::Value* vp) {
   return true;
 }
 
-const JSFunctionSpec kLogFunctions[] = {
-    JS_FN("trace", log_trace, 1, JSPROP_ENUMERATE), JS_FN("debug", log_debug, 1, JSPROP_ENUMERATE),
-    JS_FN("info", log_info, 1, JSPROP_ENUMERATE),   JS_FN("warn", log_warn, 1, JSPROP_ENUMERATE),
-    JS_FN("error", log_error, 1, JSPROP_ENUMERATE), JS_FS_END};
+// ---------------------------------------------------------------------------
+// floh and its namespaces are created member by member, when a script first
+// reads a member: most scripts use a few of floh's members and functions, and each
+// function or JSON value costs the engine objects in every fresh realm.
 
-const JSFunctionSpec kHttpFunctions[] = {JS_FN("get", http_get, 2, JSPROP_ENUMERATE),
-                                         JS_FN("post", http_post, 3, JSPROP_ENUMERATE),
-                                         JS_FN("put", http_put, 3, JSPROP_ENUMERATE),
-                                         JS_FN("delete", http_delete, 2, JSPROP_ENUMERATE),
-                                         JS_FN("patch", http_patch, 3, JSPROP_ENUMERATE),
-                                         JS_FN("request", http_request, 4, JSPROP_ENUMERATE),
-                                         JS_FS_END};
+// A member of a lazily filled object: a native function, or a value `make` creates.
+struct LazyMember {
+  const char* name;
+  unsigned attrs;
+  JSNative native = nullptr;
+  unsigned nargs = 0;
+  bool (*make)(JSContext*, JS::MutableHandleValue) = nullptr;
+};
 
-const JSFunctionSpec kOAuth2Functions[] = {
-    JS_FN("clientCredentials", oauth2_client_credentials, 1, JSPROP_ENUMERATE), JS_FS_END};
+struct LazyMembers {
+  const LazyMember* begin;
+  std::size_t count;
+};
+
+constexpr unsigned kMembersSlot = 0;   // PrivateValue(const LazyMembers*)
+constexpr unsigned kResolvedSlot = 1;  // Int32Value: bit i once member i was defined
+
+const LazyMembers& lazy_members(JSObject* obj) {
+  return *static_cast<const LazyMembers*>(JS::GetReservedSlot(obj, kMembersSlot).toPrivate());
+}
+
+// Defines member `index` unless it was already (then a script's delete sticks).
+bool define_lazy_member(JSContext* cx, JS::HandleObject obj, std::size_t index, bool* defined) {
+  auto resolved = static_cast<std::uint32_t>(JS::GetReservedSlot(obj, kResolvedSlot).toInt32());
+  *defined = false;
+  if (resolved & (1u << index)) return true;
+  JS::SetReservedSlot(obj, kResolvedSlot,
+                      JS::Int32Value(static_cast<int32_t>(resolved | (1u << index))));
+  const LazyMember& member = lazy_members(obj).begin[index];
+  if (member.native != nullptr) {
+    *defined = JS_DefineFunction(cx, obj, member.name, member.native, member.nargs, member.attrs) !=
+               nullptr;
+    return *defined;
+  }
+  JS::RootedValue value(cx);
+  *defined =
+      member.make(cx, &value) && JS_DefineProperty(cx, obj, member.name, value, member.attrs);
+  return *defined;
+}
+
+bool lazy_resolve(JSContext* cx, JS::HandleObject obj, JS::HandleId id, bool* resolved) {
+  *resolved = false;
+  if (!id.isString()) return true;
+  JSLinearString* name = JS_ASSERT_STRING_IS_LINEAR(id.toString());
+  const LazyMembers& members = lazy_members(obj);
+  for (std::size_t i = 0; i < members.count; ++i) {
+    if (JS_LinearStringEqualsAscii(name, members.begin[i].name)) {
+      return define_lazy_member(cx, obj, i, resolved);
+    }
+  }
+  return true;
+}
+
+// Enumeration (Object.keys, for-in, JSON.stringify) sees every member.
+bool lazy_enumerate(JSContext* cx, JS::HandleObject obj) {
+  const LazyMembers& members = lazy_members(obj);
+  for (std::size_t i = 0; i < members.count; ++i) {
+    bool defined = false;
+    if (!define_lazy_member(cx, obj, i, &defined) && JS_IsExceptionPending(cx)) return false;
+  }
+  return true;
+}
+
+constexpr JSClassOps kLazyClassOps = {nullptr, nullptr, lazy_enumerate, nullptr, lazy_resolve,
+                                      nullptr, nullptr, nullptr,        nullptr, nullptr};
+// Named "Object": to scripts these are ordinary objects.
+constexpr JSClass kLazyClass = {"Object", JSCLASS_HAS_RESERVED_SLOTS(2), &kLazyClassOps};
+
+bool new_lazy_object(JSContext* cx, const LazyMembers& members, JS::MutableHandleValue out) {
+  JSObject* obj = JS_NewObject(cx, &kLazyClass);
+  if (obj == nullptr) return false;
+  JS::SetReservedSlot(obj, kMembersSlot, JS::PrivateValue(const_cast<LazyMembers*>(&members)));
+  JS::SetReservedSlot(obj, kResolvedSlot, JS::Int32Value(0));
+  out.setObject(*obj);
+  return true;
+}
+
+constexpr unsigned kFunction = JSPROP_ENUMERATE;
+constexpr unsigned kNamespace = JSPROP_ENUMERATE | JSPROP_READONLY;
+
+constexpr LazyMember kLogMembers[] = {{"trace", kFunction, log_trace, 1},
+                                      {"debug", kFunction, log_debug, 1},
+                                      {"info", kFunction, log_info, 1},
+                                      {"warn", kFunction, log_warn, 1},
+                                      {"error", kFunction, log_error, 1}};
+constexpr LazyMember kHttpMembers[] = {
+    {"get", kFunction, http_get, 2},     {"post", kFunction, http_post, 3},
+    {"put", kFunction, http_put, 3},     {"delete", kFunction, http_delete, 2},
+    {"patch", kFunction, http_patch, 3}, {"request", kFunction, http_request, 4}};
+constexpr LazyMember kOAuth2Members[] = {
+    {"clientCredentials", kFunction, oauth2_client_credentials, 1}};
+
+constexpr LazyMembers kLog{kLogMembers, std::size(kLogMembers)};
+constexpr LazyMembers kHttp{kHttpMembers, std::size(kHttpMembers)};
+constexpr LazyMembers kOAuth2{kOAuth2Members, std::size(kOAuth2Members)};
+
+bool json_into(JSContext* cx, const json::object& object, JS::MutableHandleValue out) {
+  return parse_into(cx, json::serialize(object), out);
+}
+
+constexpr LazyMember kFlohMembers[] = {
+    {"params", JSPROP_ENUMERATE, nullptr, 0,
+     [](JSContext* cx, JS::MutableHandleValue out) {
+       return json_into(cx, *current(cx)->params, out);
+     }},
+    {"config", JSPROP_ENUMERATE, nullptr, 0,
+     [](JSContext* cx, JS::MutableHandleValue out) {
+       return json_into(cx, *current(cx)->config, out);
+     }},
+    {"variables", JSPROP_ENUMERATE, nullptr, 0,
+     [](JSContext* cx, JS::MutableHandleValue out) {
+       return json_into(cx, *current(cx)->variables, out);
+     }},
+    {"log", kNamespace, nullptr, 0,
+     [](JSContext* cx, JS::MutableHandleValue out) { return new_lazy_object(cx, kLog, out); }},
+    {"http", kNamespace, nullptr, 0,
+     [](JSContext* cx, JS::MutableHandleValue out) { return new_lazy_object(cx, kHttp, out); }},
+    {"oauth2", kNamespace, nullptr, 0,
+     [](JSContext* cx, JS::MutableHandleValue out) { return new_lazy_object(cx, kOAuth2, out); }}};
+constexpr LazyMembers kFloh{kFlohMembers, std::size(kFlohMembers)};
 
 }  // namespace
 
@@ -795,31 +911,13 @@ class Runtime {
       return failure("Script error: " + info.message + position(info), error_diagnostics(info));
     };
 
-    JS::RootedObject floh(cx, JS_NewPlainObject(cx));
-    JS::RootedObject log(cx, JS_NewPlainObject(cx));
-    JS::RootedObject http(cx, JS_NewPlainObject(cx));
-    JS::RootedObject oauth2(cx, JS_NewPlainObject(cx));
-    if (!floh || !log || !http || !oauth2 || !JS_DefineFunctions(cx, log, kLogFunctions) ||
-        !JS_DefineFunctions(cx, http, kHttpFunctions) ||
-        !JS_DefineFunctions(cx, oauth2, kOAuth2Functions) ||
-        !JS_DefineProperty(cx, floh, "log", log, JSPROP_ENUMERATE | JSPROP_READONLY) ||
-        !JS_DefineProperty(cx, floh, "http", http, JSPROP_ENUMERATE | JSPROP_READONLY) ||
-        !JS_DefineProperty(cx, floh, "oauth2", oauth2, JSPROP_ENUMERATE | JSPROP_READONLY)) {
-      return ended();
-    }
     static const json::object kEmpty;
-    const std::pair<const char*, const json::object*> data[] = {
-        {"params", call.params ? call.params : &kEmpty},
-        {"config", call.config ? call.config : &kEmpty},
-        {"variables", call.variables ? call.variables : &kEmpty}};
-    for (const auto& [name, object] : data) {
-      JS::RootedValue value(cx);
-      if (!parse_into(cx, json::serialize(*object), &value) ||
-          !JS_DefineProperty(cx, floh, name, value, JSPROP_ENUMERATE)) {
-        return ended();
-      }
-    }
-    if (!JS_DefineProperty(cx, global, "floh", floh,
+    state.params = call.params ? call.params : &kEmpty;
+    state.config = call.config ? call.config : &kEmpty;
+    state.variables = call.variables ? call.variables : &kEmpty;
+    JS::RootedValue floh(cx);
+    if (!new_lazy_object(cx, kFloh, &floh) ||
+        !JS_DefineProperty(cx, global, "floh", floh,
                            JSPROP_ENUMERATE | JSPROP_READONLY | JSPROP_PERMANENT)) {
       return ended();
     }

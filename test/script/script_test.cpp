@@ -70,6 +70,45 @@ TEST(ScriptTest, SeesParamsConfigAndVariables) {
   EXPECT_EQ(result.payload->at("v").at("userCount"), 3);
 }
 
+// floh's members are created on first read; to a script they behave as
+// ordinary properties: enumerable, read-only namespaces, deletions that stick.
+TEST(ScriptTest, FlohMembersBehaveAsOrdinaryProperties) {
+  auto result = run(R"(
+    function inspect() {
+      const first = Object.keys(floh.http.get ? floh.http : {});
+      const readOnly = (() => { floh.http = null; return floh.http !== null; })();
+      delete floh.log.info;
+      return { payload: {
+        floh: Object.keys(floh).sort(),
+        http: first.sort(),
+        log: Object.keys(floh.log).sort(),
+        oauth2: typeof floh.oauth2.clientCredentials,
+        json: JSON.parse(JSON.stringify(floh)).params,
+        hasPost: "post" in floh.http,
+        info: typeof floh.log.info,
+        readOnly,
+        missing: typeof floh.nothing,
+        proto: Object.getPrototypeOf(floh.http) === Object.prototype,
+        tag: Object.prototype.toString.call(floh.log),
+      } };
+    })",
+                    "inspect", {{"q", "x"}});
+  ASSERT_TRUE(result.success) << result.error.value_or("");
+  const auto& p = result.payload->as_object();
+  EXPECT_EQ(p.at("floh"),
+            *core::parse_json(R"(["config","http","log","oauth2","params","variables"])"));
+  EXPECT_EQ(p.at("http"), *core::parse_json(R"(["delete","get","patch","post","put","request"])"));
+  EXPECT_EQ(p.at("log"), *core::parse_json(R"(["debug","error","trace","warn"])"));
+  EXPECT_EQ(p.at("oauth2"), "function");
+  EXPECT_EQ(p.at("json"), *core::parse_json(R"({"q":"x"})"));
+  EXPECT_EQ(p.at("hasPost"), true);
+  EXPECT_EQ(p.at("info"), "undefined");
+  EXPECT_EQ(p.at("readOnly"), true);
+  EXPECT_EQ(p.at("missing"), "undefined");
+  EXPECT_EQ(p.at("proto"), true);
+  EXPECT_EQ(p.at("tag"), "[object Object]");
+}
+
 TEST(ScriptTest, ModernJavaScriptWorks) {
   auto result = run(R"(
     class Counter { #n = 0; inc() { return ++this.#n; } }
@@ -217,7 +256,8 @@ TEST(ScriptTest, RequestTakesAnyMethodAndABodyWithIt) {
   EXPECT_EQ(requests[2].body, R"({"why":"dup"})");
   EXPECT_EQ(requests[2].header("x-a"), "1");
 
-  auto refused = run(R"(function f() { return floh.http.request("BREW", "http://127.0.0.1/"); })", "f");
+  auto refused =
+      run(R"(function f() { return floh.http.request("BREW", "http://127.0.0.1/"); })", "f");
   ASSERT_FALSE(refused.success);
   EXPECT_NE(refused.error->find("floh.http.request: the first argument must be an HTTP method"),
             std::string::npos)
