@@ -86,36 +86,28 @@ void init_engine_once() {
 // The global class: standard classes resolve lazily (fast realm creation), and
 // the ones whose memory the engine cannot bound are never resolved.
 
-bool denied_class(JSProtoKey key) {
-  switch (key) {
-    case JSProto_ArrayBuffer:
-    case JSProto_SharedArrayBuffer:
-    case JSProto_DataView:
-    case JSProto_TypedArray:
-    case JSProto_Int8Array:
-    case JSProto_Uint8Array:
-    case JSProto_Int16Array:
-    case JSProto_Uint16Array:
-    case JSProto_Int32Array:
-    case JSProto_Uint32Array:
-    case JSProto_Float32Array:
-    case JSProto_Float64Array:
-    case JSProto_Uint8ClampedArray:
-    case JSProto_BigInt64Array:
-    case JSProto_BigUint64Array:
-    case JSProto_Atomics:
-    case JSProto_WebAssembly:
-    case JSProto_CompileError:
-    case JSProto_LinkError:
-    case JSProto_RuntimeError:
-      return true;
-    default:
-      return false;
+// The global names of the classes whose memory the engine cannot bound, as this
+// thread's context's pinned atoms: comparing a resolved id with these is much
+// cheaper than mapping it to its class first (JS_IdToProtoKey), on every one of
+// the ~10 standard classes each fresh realm resolves.
+constexpr const char* kDeniedGlobals[] = {
+    "ArrayBuffer",  "SharedArrayBuffer", "DataView",      "Int8Array",      "Uint8Array",
+    "Int16Array",   "Uint16Array",       "Int32Array",    "Uint32Array",    "Float32Array",
+    "Float64Array", "Uint8ClampedArray", "BigInt64Array", "BigUint64Array", "Atomics",
+    "WebAssembly",  "CompileError",      "LinkError",     "RuntimeError"};
+thread_local std::vector<jsid> t_denied_globals;
+
+void pin_denied_globals(JSContext* cx) {
+  for (const char* name : kDeniedGlobals) {
+    JSString* atom = JS_AtomizeAndPinString(cx, name);
+    PATCHBAY_CHECK(atom != nullptr, "could not create the engine's class names");
+    t_denied_globals.push_back(JS::PropertyKey::fromPinnedString(atom));
   }
 }
 
 bool global_resolve(JSContext* cx, JS::HandleObject obj, JS::HandleId id, bool* resolved) {
-  if (denied_class(JS_IdToProtoKey(cx, id))) {
+  if (std::find(t_denied_globals.begin(), t_denied_globals.end(), id.get()) !=
+      t_denied_globals.end()) {
     *resolved = false;
     return true;
   }
@@ -339,22 +331,49 @@ bool log_error(JSContext* cx, unsigned argc, JS::Value* vp) {
   return log_at(cx, argc, vp, core::LogLevel::Error);
 }
 
-// Reads a headers object {name: value} into the request.
+// Reads a headers object {name: value} into the request: its own enumerable
+// properties, as JSON.stringify would see them (values that JSON leaves out are
+// left out; numbers and booleans as their JSON text).
 bool read_headers(JSContext* cx, JS::HandleValue value, http::Headers& out) {
   if (value.isNullOrUndefined()) return true;
-  std::string error;
-  auto text = stringify(cx, value, error);
-  if (!text) {
+  bool is_array = false;
+  if (!value.isObject() || !JS::IsArrayObject(cx, value, &is_array) || is_array ||
+      JS_ObjectIsFunction(&value.toObject())) {
+    JS_ClearPendingException(cx);
     JS_ReportErrorUTF8(cx, "floh.http: headers must be an object of name: value");
     return false;
   }
-  auto parsed = core::parse_json(*text);
-  if (!parsed || !parsed->is_object()) {
-    JS_ReportErrorUTF8(cx, "floh.http: headers must be an object of name: value");
-    return false;
-  }
-  for (const auto& [name, v] : parsed->get_object()) {
-    out.emplace_back(name, core::json_to_display_string(v));
+  JS::RootedObject headers(cx, &value.toObject());
+  JS::Rooted<JS::IdVector> ids(cx, JS::IdVector(cx));
+  if (!JS_Enumerate(cx, headers, &ids)) return false;
+  JS::RootedId id(cx);
+  JS::RootedValue name(cx);
+  JS::RootedValue header(cx);
+  for (std::size_t i = 0; i < ids.length(); ++i) {
+    id = ids[i];
+    if (!JS_IdToValue(cx, id, &name) || !JS_GetPropertyById(cx, headers, id, &header)) {
+      return false;
+    }
+    if (header.isString()) {
+      out.emplace_back(to_utf8(cx, name), to_utf8(cx, header));
+      continue;
+    }
+    if (header.isUndefined() || header.isSymbol() ||
+        (header.isObject() && JS::IsCallable(&header.toObject()))) {
+      continue;  // JSON leaves these out
+    }
+    std::string error;
+    auto text = stringify(cx, header, error);
+    if (!text) {
+      if (!error.empty()) {
+        JS_ReportErrorUTF8(cx, "floh.http: header %s: %s", to_utf8(cx, name).c_str(),
+                           error.c_str());
+      }
+      return false;
+    }
+    auto parsed = core::parse_json(*text);
+    if (!parsed) continue;
+    out.emplace_back(to_utf8(cx, name), core::json_to_display_string(*parsed));
   }
   return true;
 }
@@ -385,6 +404,40 @@ bool host_call(JSContext* cx, const char* what, Call&& call) {
     JS_ReportErrorUTF8(cx, "%s failed: %s", what, error.what());
   }
   return false;
+}
+
+bool string_into(JSContext* cx, std::string_view text, JS::MutableHandleValue out) {
+  JSString* str = JS_NewStringCopyUTF8N(cx, JS::UTF8Chars(text.data(), text.size()));
+  if (str == nullptr) return false;
+  out.setString(str);
+  return true;
+}
+
+// The script's view of a response: {status, body (parsed JSON when it was JSON),
+// headers: {name: value}, a repeated name's last value}.
+bool response_into(JSContext* cx, const http::Response& response, JS::MutableHandleValue out) {
+  JS::RootedObject result(cx, JS_NewPlainObject(cx));
+  JS::RootedObject headers(cx, JS_NewPlainObject(cx));
+  if (!result || !headers) return false;
+  JS::RootedValue value(cx);
+  for (const auto& [name, text] : response.headers) {
+    if (!string_into(cx, text, &value) ||
+        !JS_DefineProperty(cx, headers, name.c_str(), value, JSPROP_ENUMERATE)) {
+      return false;
+    }
+  }
+  if (response.body.is_string()) {
+    if (!string_into(cx, response.body.get_string(), &value)) return false;
+  } else if (!parse_into(cx, json::serialize(response.body), &value)) {
+    return false;
+  }
+  if (!JS_DefineProperty(cx, result, "status", response.status, JSPROP_ENUMERATE) ||
+      !JS_DefineProperty(cx, result, "body", value, JSPROP_ENUMERATE) ||
+      !JS_DefineProperty(cx, result, "headers", headers, JSPROP_ENUMERATE)) {
+    return false;
+  }
+  out.setObject(*result);
+  return true;
 }
 
 // floh.http.<method>(url, [body,] headers); `first` is the URL's argument index
@@ -439,15 +492,7 @@ bool http_call(JSContext* cx, unsigned argc, JS::Value* vp, http::Method method,
   if (!host_call(cx, "HTTP request", [&] { response = run->host->http(url, options); })) {
     return false;
   }
-  json::object headers;
-  for (const auto& [name, value] : response.headers) headers[name] = value;
-  json::object result{{"status", response.status},
-                      {"body", std::move(response.body)},
-                      {"headers", std::move(headers)}};
-  JS::RootedValue out(cx);
-  if (!parse_into(cx, json::serialize(result), &out)) return false;
-  args.rval().set(out);
-  return true;
+  return response_into(cx, response, args.rval());
 }
 
 bool http_get(JSContext* cx, unsigned argc, JS::Value* vp) {
@@ -867,6 +912,7 @@ class Runtime {
     JS::ContextOptionsRef(cx_).setWasm(false).setWasmBaseline(false).setWasmIon(false);
     bool ok = js::UseInternalJobQueues(cx_) && JS::InitSelfHostedCode(cx_);
     PATCHBAY_CHECK(ok, "could not initialize the JavaScript engine");
+    pin_denied_globals(cx_);
     JS_AddInterruptCallback(cx_, interrupt_callback);
     JS::SetOutOfMemoryCallback(cx_, out_of_memory, nullptr);
     JS::RealmOptions options;

@@ -229,6 +229,34 @@ TEST(ScriptTest, HttpVerbsGoThroughTheHost) {
   EXPECT_EQ(requests[3].body, "raw");
 }
 
+// Header values are sent as JSON would show them; what JSON leaves out is left
+// out; a response that is not JSON arrives as its text.
+TEST(ScriptTest, HeaderValuesAndTextResponsesConvertAsJsonWould) {
+  FakeUpstream upstream;
+  upstream.set_handler([](const FakeUpstream::Request& r) {
+    return FakeUpstream::Reply::text(200, "n=" + r.header("x-n") + " b=" + r.header("x-b") + " u=" +
+                                              (r.headers.contains("x-u") ? "present" : "absent"));
+  });
+  auto result = run(R"(function f() {
+      const r = floh.http.get(floh.config.baseUrl + "/t",
+                              { "X-N": 42, "X-B": true, "X-U": undefined, "X-F": () => 1 });
+      const errors = [];
+      for (const bad of ["text", [1, 2]]) {
+        try { floh.http.get(floh.config.baseUrl + "/t", bad); } catch (e) { errors.push(e.message); }
+      }
+      return { payload: { body: r.body, type: r.headers["content-type"], errors } };
+    })",
+                    "f", {}, {{"baseUrl", upstream.url()}});
+  ASSERT_TRUE(result.success) << result.error.value_or("");
+  EXPECT_EQ(result.payload->at("body"), "n=42 b=true u=absent");
+  EXPECT_EQ(result.payload->at("type"), "text/plain");
+  ASSERT_EQ(result.payload->at("errors").as_array().size(), 2u);
+  for (const auto& error : result.payload->at("errors").as_array()) {
+    EXPECT_EQ(error, "floh.http: headers must be an object of name: value");
+  }
+  EXPECT_EQ(upstream.requests().size(), 1u);
+}
+
 TEST(ScriptTest, HttpFailuresAreCatchableErrors) {
   auto result = run(R"(function f() {
       try { floh.http.get("http://169.254.169.254/latest/"); }
@@ -283,7 +311,12 @@ TEST(ScriptTest, ScriptsHaveNoHostAccess) {
       return { payload: [typeof require, typeof process, typeof setTimeout, typeof fetch,
                          typeof XMLHttpRequest, typeof ArrayBuffer, typeof Uint8Array,
                          typeof SharedArrayBuffer, typeof WebAssembly, typeof Atomics,
-                         typeof DataView, typeof os, typeof load, typeof print] };
+                         typeof DataView, typeof os, typeof load, typeof print,
+                         typeof Int8Array, typeof Int16Array, typeof Uint16Array,
+                         typeof Int32Array, typeof Uint32Array, typeof Float32Array,
+                         typeof Float64Array, typeof Uint8ClampedArray, typeof BigInt64Array,
+                         typeof BigUint64Array, typeof CompileError, typeof LinkError,
+                         typeof RuntimeError] };
     })",
                     "probe");
   ASSERT_TRUE(result.success) << result.error.value_or("");
